@@ -1,0 +1,14 @@
+import CCurl
+
+/// Process-wide libcurl initialisation, done once before the first handle is made.
+enum CurlGlobal {
+    /// `curl_global_init` is not thread-safe; a lazily initialised global runs it exactly once.
+    static let initialized: Bool = {
+        curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
+    }()
+}
+
+/// The libcurl version string, e.g. "libcurl/7.88.1 OpenSSL/3.0.17 ...".
+public func curlVersion() -> String {
+    String(cString: curl_version())
+}
