@@ -1,0 +1,284 @@
+import Foundation
+import Yams
+
+extension Configuration {
+    /// Loads and validates the YAML file at `file`; relative paths are relative to its folder.
+    public static func load(file: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> Configuration {
+        let absolute = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
+        guard let data = FileManager.default.contents(atPath: absolute) else {
+            throw ConfigError(file: file, key: "", reason: "cannot be read (does it exist?)")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        let yaml: Any?
+        do {
+            yaml = try Yams.load(yaml: text)
+        } catch {
+            throw ConfigError(file: file, key: "", reason: "is not valid YAML: \(error)")
+        }
+        return try parse(yaml, file: file, baseDirectory: (absolute as NSString).deletingLastPathComponent, environment: environment)
+    }
+
+    static let rootKeys: Set<String> = [
+        "spool", "journal", "templates", "attachments", "timezone", "quiet_hours", "email", "sms", "company", "sender",
+        "delivery", "stages", "lint",
+    ]
+
+    /// Validates an already parsed YAML document.
+    static func parse(_ yaml: Any?, file: String, baseDirectory: String, environment: [String: String]) throws(ConfigError) -> Configuration {
+        let root = try ConfigReader(yaml, file: file, path: "", baseDirectory: baseDirectory, allowed: rootKeys)
+        let zoneName = try root.string("timezone", default: "Europe/Amsterdam")
+        guard let zone = TimeZone(identifier: zoneName) else {
+            throw root.fail("timezone", "\"\(zoneName)\" is not a known time zone such as Europe/Amsterdam")
+        }
+        let spool = try root.path("spool", default: "var/spool") ?? ""
+        return Configuration(
+            file: file,
+            spool: spool,
+            journal: try root.path("journal", default: "var/journal") ?? "",
+            templates: try root.path("templates", default: "Templates") ?? "",
+            attachments: try root.path("attachments", default: "attachments") ?? "",
+            timeZone: zone,
+            contact: try parseContact(root.child("quiet_hours", allowed: ["enabled", "opens", "closes", "days", "holidays", "extra_closed_dates", "spread", "email", "sms"]), zone: zone),
+            email: try parseEmail(root.child("email", allowed: ["from", "transport", "outbox", "smtp", "message_id_domain", "reply_to_sender"]), environment: environment),
+            sms: try parseSMS(root.child("sms", allowed: ["sender", "providers", "max_parts", "transliterate", "payment_domain", "ambiguous"]), environment: environment),
+            company: try parseCompany(root.child("company", allowed: ["name", "trade_name", "kvk", "vat", "address", "postcode_city", "iban", "bic", "phone", "email", "website", "complaints"])),
+            defaultSender: try parseSender(root.child("sender", allowed: ["name", "title", "email", "phone"])),
+            delivery: try parseDelivery(root.child("delivery", allowed: ["concurrency", "retry", "rescan_interval", "debtor_pacing", "shutdown_deadline", "intake_batch"])),
+            stages: try parseStages(root),
+            lint: try parseLint(root.child("lint", allowed: ["restricted_phrases"]))
+        )
+    }
+
+    private static let dayNames = ["ma": 1, "di": 2, "wo": 3, "do": 4, "vr": 5, "za": 6, "zo": 7,
+                                   "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7]
+
+    private static func parseRules(_ reader: ConfigReader, base: ContactRules) throws(ConfigError) -> ContactRules {
+        var rules = base
+        rules.enabled = try reader.bool("enabled", default: base.enabled)
+        rules.opens = try reader.clockTime("opens", default: base.opens)
+        rules.closes = try reader.clockTime("closes", default: base.closes)
+        if rules.opens >= rules.closes { throw reader.fail("closes", "must be later than opens") }
+        if reader.has("days") {
+            var days = Set<Int>()
+            for item in try reader.list("days") {
+                guard let name = item as? String, let day = dayNames[name.lowercased()] else {
+                    throw reader.fail("days", "\"\(item)\" is not a day; use ma di wo do vr za zo")
+                }
+                days.insert(day)
+            }
+            rules.days = days
+        }
+        rules.holidays = try reader.bool("holidays", default: base.holidays)
+        for item in try reader.list("extra_closed_dates") {
+            guard let text = item as? String, let date = CalendarDate(iso: text) else {
+                throw reader.fail("extra_closed_dates", "\"\(item)\" is not a date like 2026-12-31")
+            }
+            rules.extraClosedDates.insert(date)
+        }
+        return rules
+    }
+
+    private static func parseContact(_ reader: ConfigReader, zone: TimeZone) throws(ConfigError) -> ContactSettings {
+        var base = ContactRules.dutchDefault
+        base.timeZone = zone
+        let shared = try parseRules(reader, base: base)
+        let email = try parseRules(reader.child("email", allowed: ["enabled", "opens", "closes", "days", "holidays", "extra_closed_dates"]), base: shared)
+        let sms = try parseRules(reader.child("sms", allowed: ["enabled", "opens", "closes", "days", "holidays", "extra_closed_dates"]), base: shared)
+        return ContactSettings(email: email, sms: sms, spread: try reader.duration("spread", default: 900))
+    }
+
+    private static func parseEmail(_ reader: ConfigReader, environment: [String: String]) throws(ConfigError) -> EmailSettings {
+        let from = try reader.string("from", default: "Debiteurenbeheer <debiteuren@example.nl>")
+        guard let (name, address) = MailboxParser.split(from) else {
+            throw reader.fail("from", "\"\(from.debugEscaped)\" must look like \"Name <address@example.nl>\"")
+        }
+        let parsed: EmailAddress
+        switch EmailAddress.parse(address) {
+        case .success(let a): parsed = a
+        case .failure(let e): throw reader.fail("from", "the address \(e.reason)")
+        }
+        let transportName = try reader.string("transport", default: "outbox")
+        guard let transport = EmailSettings.Transport(rawValue: transportName) else {
+            throw reader.fail("transport", "\"\(transportName)\" must be smtp or outbox")
+        }
+        var smtp: SMTPSettings?
+        if transport == .smtp || reader.has("smtp") {
+            let s = try reader.child("smtp", allowed: ["url", "tls", "username", "password", "password_env", "password_file", "connections", "timeout", "connect_timeout", "verify_peer"])
+            let url = try s.requiredString("url")
+            guard url.hasPrefix("smtp://") || url.hasPrefix("smtps://") else {
+                throw s.fail("url", "\"\(url)\" must start with smtp:// (STARTTLS) or smtps:// (implicit TLS)")
+            }
+            let tlsName = try s.string("tls", default: "required")
+            guard let tls = SMTPSettings.TLS(rawValue: tlsName) else { throw s.fail("tls", "\"\(tlsName)\" must be required or none") }
+            if tls == .none && !isLoopback(url) {
+                throw s.fail("tls", "none sends mail and passwords in plain text; it is allowed only for a relay on 127.0.0.1 or localhost")
+            }
+            let username = try s.string("username")
+            let password = try s.secret("password", environment: environment)
+            if username != nil && password == nil {
+                throw s.fail("username", "is set but no password_env or password_file is given")
+            }
+            smtp = SMTPSettings(
+                url: url, tls: tls, username: username, password: password,
+                connections: try s.int("connections", default: 4, range: 1...64),
+                timeout: try s.int("timeout", default: 60, range: 1...3600),
+                connectTimeout: try s.int("connect_timeout", default: 10, range: 1...600),
+                verifyPeer: try s.bool("verify_peer", default: true)
+            )
+        }
+        let domain = try reader.string("message_id_domain") ?? String(address.split(separator: "@").last ?? "koerier.local")
+        return EmailSettings(
+            fromName: name, fromAddress: parsed, transport: transport,
+            outbox: try reader.path("outbox", default: "var/outbox") ?? "",
+            smtp: smtp, messageIDDomain: domain,
+            replyToSender: try reader.bool("reply_to_sender", default: true)
+        )
+    }
+
+    private static func parseSMS(_ reader: ConfigReader, environment: [String: String]) throws(ConfigError) -> SMSSettings {
+        let sender = try reader.string("sender", default: "Koerier")
+        if let problem = SenderID.validate(sender) { throw reader.fail("sender", problem) }
+        var providers: [SMSProviderSettingsConfig] = []
+        let kinds: Set<String> = ["messagebird", "cm", "spryng", "twilio", "vonage", "http"]
+        for (index, item) in try reader.list("providers").enumerated() {
+            let p = try ConfigReader(item, file: reader.file, path: reader.key("providers[\(index)]"), baseDirectory: reader.baseDirectory, allowed: [
+                "name", "kind", "url", "token", "token_env", "token_file", "account", "concurrency", "rate_per_second", "timeout",
+                "method", "path", "headers", "body", "body_encoding", "success_status", "id_path",
+            ])
+            let kind = try p.requiredString("kind")
+            guard kinds.contains(kind) else { throw p.fail("kind", "\"\(kind)\" must be one of \(kinds.sorted().joined(separator: ", "))") }
+            let url = try p.requiredString("url")
+            guard url.hasPrefix("https://") || (url.hasPrefix("http://") && isLoopback(url)) else {
+                throw p.fail("url", "\"\(url)\" must be https:// (plain http:// only for 127.0.0.1 or localhost)")
+            }
+            var extra: [String: String] = [:]
+            for key in ["method", "path", "body", "body_encoding", "success_status", "id_path"] {
+                if let value = try p.string(key) { extra[key] = value }
+            }
+            if p.has("headers") {
+                let headers = try p.child("headers", allowed: Set((p.map["headers"] as? [String: Any])?.keys.map { $0 } ?? []))
+                for (name, value) in headers.map { extra["header:\(name)"] = "\(value)" }
+            }
+            providers.append(SMSProviderSettingsConfig(
+                name: try p.string("name", default: kind), kind: kind, url: url,
+                secret: try p.secret("token", environment: environment),
+                account: try p.string("account"),
+                concurrency: try p.int("concurrency", default: 16, range: 1...256),
+                ratePerSecond: try p.double("rate_per_second", default: 50, range: 0.01...10_000),
+                timeout: try p.int("timeout", default: 15, range: 1...600),
+                extra: extra
+            ))
+        }
+        let ambiguous = try reader.string("ambiguous", default: "fail")
+        guard ambiguous == "fail" || ambiguous == "resend" else { throw reader.fail("ambiguous", "must be fail or resend") }
+        return SMSSettings(
+            sender: sender, providers: providers,
+            maximumParts: try reader.int("max_parts", default: 3, range: 1...10),
+            transliterate: try reader.bool("transliterate", default: true),
+            paymentDomain: try reader.string("payment_domain"),
+            ambiguousResend: ambiguous == "resend"
+        )
+    }
+
+    private static func parseCompany(_ reader: ConfigReader) throws(ConfigError) -> CompanySettings {
+        let name = try reader.string("name", default: "Voorbeeld B.V.")
+        let iban = try reader.string("iban", default: "NL91ABNA0417164300")
+        if !DutchFormat.isValidIBAN(iban) { throw reader.fail("iban", "\"\(iban)\" is not a valid IBAN") }
+        return CompanySettings(
+            name: name,
+            tradeName: try reader.string("trade_name", default: name),
+            kvk: try reader.string("kvk", default: ""),
+            vat: try reader.string("vat", default: ""),
+            addressLine: try reader.string("address", default: ""),
+            postcodeCity: try reader.string("postcode_city", default: ""),
+            iban: DutchFormat.iban(iban),
+            bic: try reader.string("bic", default: ""),
+            phone: try reader.string("phone", default: ""),
+            email: try reader.string("email", default: ""),
+            website: try reader.string("website", default: ""),
+            complaints: try reader.string("complaints", default: "Klopt een factuur niet? Neem dan contact met ons op, dan zoeken we het samen uit.")
+        )
+    }
+
+    private static func parseSender(_ reader: ConfigReader) throws(ConfigError) -> SenderSettings {
+        SenderSettings(
+            name: try reader.string("name", default: "Afdeling Debiteurenbeheer"),
+            title: try reader.string("title"),
+            email: try reader.string("email"),
+            phone: try reader.string("phone")
+        )
+    }
+
+    private static func parseDelivery(_ reader: ConfigReader) throws(ConfigError) -> DeliverySettings {
+        let r = try reader.child("retry", allowed: ["minimum_delay", "maximum_delay", "maximum_age", "maximum_attempts", "jitter"])
+        var retry = RetryPolicy.standard
+        retry.minimumDelay = try r.duration("minimum_delay", default: retry.minimumDelay)
+        retry.maximumDelay = try r.duration("maximum_delay", default: retry.maximumDelay)
+        retry.maximumAge = try r.duration("maximum_age", default: retry.maximumAge)
+        retry.maximumAttempts = try r.int("maximum_attempts", default: retry.maximumAttempts, range: 1...1000)
+        retry.jitter = try r.double("jitter", default: retry.jitter, range: 0...0.9)
+        if retry.maximumDelay < retry.minimumDelay { throw r.fail("maximum_delay", "is shorter than minimum_delay") }
+        let pacing = try reader.duration("debtor_pacing", default: 0)
+        return DeliverySettings(
+            concurrency: try reader.int("concurrency", default: 64, range: 1...4096),
+            retry: retry,
+            rescanInterval: try reader.duration("rescan_interval", default: 30),
+            debtorPacing: pacing > 0 ? pacing : nil,
+            shutdownDeadline: try reader.duration("shutdown_deadline", default: 30),
+            intakeBatch: try reader.int("intake_batch", default: 512, range: 1...100_000)
+        )
+    }
+
+    private static func parseStages(_ root: ConfigReader) throws(ConfigError) -> [String: StageSettings] {
+        var stages: [String: StageSettings] = [:]
+        guard root.has("stages") else { return stages }
+        guard let map = root.map["stages"] as? [String: Any] else { throw root.fail("stages", "must be a mapping of stage names") }
+        for (name, value) in map {
+            let s = try ConfigReader(value, file: root.file, path: "stages.\(name)", baseDirectory: root.baseDirectory, allowed: ["pay_term_days"])
+            stages[name] = StageSettings(payTermDays: try s.int("pay_term_days", default: 14, range: 0...365))
+        }
+        return stages
+    }
+
+    private static func parseLint(_ reader: ConfigReader) throws(ConfigError) -> LintSettings {
+        let legal: Set<String> = ["ingebrekestelling", "veertiendagenbrief", "laatste-aanmaning", "overdracht"]
+        var phrases: [String: Set<String>] = [
+            "deurwaarder": legal, "beslag": legal, "bkr": legal, "incassobureau": legal,
+            "rechter": legal, "gerechtelijk": legal, "dagvaarding": legal,
+        ]
+        if reader.has("restricted_phrases") {
+            guard let map = reader.map["restricted_phrases"] as? [String: Any] else {
+                throw reader.fail("restricted_phrases", "must map a phrase to the list of stages where it is allowed")
+            }
+            phrases = [:]
+            for (phrase, stages) in map {
+                guard let list = stages as? [Any] else { throw reader.fail("restricted_phrases.\(phrase)", "must be a list of stages") }
+                phrases[phrase.lowercased()] = Set(list.map { "\($0)" })
+            }
+        }
+        return LintSettings(restrictedPhrases: phrases)
+    }
+
+    /// True for URLs whose host is 127.0.0.1, ::1 or localhost.
+    static func isLoopback(_ url: String) -> Bool {
+        guard let host = URLComponents(string: url)?.host?.lowercased() else { return false }
+        return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+
+    /// The pay term for a stage, default 14 days.
+    public func payTermDays(stage: String) -> Int { stages[stage]?.payTermDays ?? 14 }
+}
+
+/// Splits `Name <address>` into its parts.
+enum MailboxParser {
+    static func split(_ text: String) -> (String, String)? {
+        if text.contains("\r") || text.contains("\n") { return nil }
+        guard let open = text.lastIndex(of: "<"), text.hasSuffix(">") else {
+            return text.contains("@") ? ("", text.trimmingSpaces) : nil
+        }
+        var name = String(text[..<open]).trimmingSpaces
+        if name.hasPrefix("\"") && name.hasSuffix("\"") && name.count >= 2 { name = String(name.dropFirst().dropLast()) }
+        let address = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
+        return (name, address)
+    }
+}
