@@ -1,0 +1,163 @@
+import Foundation
+
+/// One line of the delivery journal (CONTRACT section 3).
+public struct JournalEvent: Sendable, Equatable {
+    /// What happened.
+    public enum Kind: String, Sendable, CaseIterable {
+        case received, deferred, sending, sent, failed, rejected, cancelled, expired, delivered, undelivered
+
+        /// Terminal events end an action: exactly one per action file.
+        public var isTerminal: Bool { [.sent, .failed, .rejected, .cancelled, .expired].contains(self) }
+    }
+
+    public var ts: Date
+    /// Filled in by the journal when the line is written.
+    public var seq: UInt64 = 0
+    public var action: String
+    public var event: Kind
+    public var channel: String?
+    public var stage: String?
+    public var segment: String?
+    public var tone: String?
+    public var debtor: String?
+    public var recipient: String?
+    public var attempt: Int?
+    public var provider: String?
+    public var template: String?
+    public var templateSHA256: String?
+    public var variant: String?
+    public var messageID: String?
+    public var code: Int?
+    public var detail: String?
+    public var nextAttempt: Date?
+    public var reason: String?
+    public var tags: [String: String]?
+    /// The spool file name of the action, so recovery can match files to history.
+    public var file: String?
+    /// Set on a `sending` that repeats an attempt whose outcome a crash left unknown.
+    public var possibleRepeat: Bool?
+
+    public init(ts: Date, action: String, event: Kind) {
+        self.ts = ts
+        self.action = action
+        self.event = event
+    }
+}
+
+extension JournalEvent {
+    /// The event as one JSON line (without newline), fields in a fixed, readable order.
+    public func jsonLine() -> String {
+        var out = "{\"ts\":\"\(RFC3339.format(ts))\",\"seq\":\(seq)"
+        func add(_ key: String, _ value: String?) {
+            guard let value else { return }
+            out += ",\"\(key)\":"
+            JSONText.appendQuoted(value, to: &out)
+        }
+        func add(_ key: String, _ value: Int?) {
+            guard let value else { return }
+            out += ",\"\(key)\":\(value)"
+        }
+        add("action", action)
+        add("event", event.rawValue)
+        add("channel", channel)
+        add("stage", stage)
+        add("segment", segment)
+        add("tone", tone)
+        add("debtor", debtor)
+        add("recipient", recipient)
+        add("attempt", attempt)
+        add("provider", provider)
+        add("template", template)
+        add("template_sha256", templateSHA256)
+        add("variant", variant)
+        add("message_id", messageID)
+        add("code", code)
+        add("detail", detail)
+        add("next_attempt", nextAttempt.map(RFC3339.format))
+        add("reason", reason)
+        if let tags, !tags.isEmpty {
+            out += ",\"tags\":{"
+            for (index, key) in tags.keys.sorted().enumerated() {
+                if index > 0 { out += "," }
+                JSONText.appendQuoted(key, to: &out)
+                out += ":"
+                JSONText.appendQuoted(tags[key] ?? "", to: &out)
+            }
+            out += "}"
+        }
+        add("file", file)
+        if possibleRepeat == true { out += ",\"possible_repeat\":true" }
+        out += "}"
+        return out
+    }
+
+    /// Reads a journal line back; `nil` when it is not a journal event.
+    public init?(jsonLine line: some Collection<UInt8>) {
+        guard case .object(let o)? = try? JSONParser.parse(Array(line)),
+              case .string(let ts)? = o["ts"], let date = RFC3339.parse(ts),
+              case .string(let action)? = o["action"],
+              case .string(let eventName)? = o["event"], let kind = Kind(rawValue: eventName)
+        else { return nil }
+        func string(_ key: String) -> String? {
+            if case .string(let s)? = o[key] { return s }
+            return nil
+        }
+        func int(_ key: String) -> Int? {
+            if case .number(let n)? = o[key] { return Int(n) }
+            return nil
+        }
+        self.init(ts: date, action: action, event: kind)
+        if case .number(let n)? = o["seq"] { seq = UInt64(n) ?? 0 }
+        channel = string("channel")
+        stage = string("stage")
+        segment = string("segment")
+        tone = string("tone")
+        debtor = string("debtor")
+        recipient = string("recipient")
+        attempt = int("attempt")
+        provider = string("provider")
+        template = string("template")
+        templateSHA256 = string("template_sha256")
+        variant = string("variant")
+        messageID = string("message_id")
+        code = int("code")
+        detail = string("detail")
+        nextAttempt = string("next_attempt").flatMap(RFC3339.parse)
+        reason = string("reason")
+        if case .object(let t)? = o["tags"] {
+            tags = t.compactMapValues { if case .string(let s) = $0 { return s } else { return nil } }
+        }
+        file = string("file")
+        if case .bool(true)? = o["possible_repeat"] { possibleRepeat = true }
+    }
+}
+
+/// JSON string quoting without Foundation's encoder (fast, and `/` stays readable).
+enum JSONText {
+    static func appendQuoted(_ string: String, to out: inout String) {
+        out += "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\u{2028}" || scalar == "\u{2029}" {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
+    }
+
+    static func quoted(_ string: String) -> String {
+        var out = ""
+        appendQuoted(string, to: &out)
+        return out
+    }
+}
