@@ -1,0 +1,62 @@
+import Foundation
+
+/// The answer of a relay or provider to one attempt, classified once where it enters the domain.
+public enum DeliveryOutcome: Sendable, Equatable {
+    /// Taken: the message is on its way.
+    case accepted(code: Int?, detail: String, messageID: String?)
+    /// Not taken now; trying again later may work (4xx, connection failure, 5xx from an HTTP API, 429).
+    case temporary(code: Int?, detail: String, retryAfter: TimeInterval?)
+    /// Never going to be taken (5xx from a relay, invalid number, opted out).
+    case permanent(code: Int?, detail: String)
+    /// The request went out but no answer came back: it may or may not have been taken.
+    case unknown(detail: String)
+}
+
+/// Sends email messages; implementations live in KoerierTransports.
+public protocol EmailTransport: Sendable {
+    /// A short name for the journal's `provider` field (`smtp`, `outbox`).
+    var name: String { get }
+    func send(_ message: EmailMessage) async -> DeliveryOutcome
+    /// Lets in-flight sends end and releases connections.
+    func shutdown() async
+}
+
+/// One SMS to send, as the domain sees it.
+public struct OutgoingSMS: Sendable, Equatable {
+    public var actionID: String
+    /// E.164 recipient.
+    public var to: String
+    public var from: String
+    public var text: String
+    public var unicode: Bool
+    public var parts: Int
+
+    public init(actionID: String, to: String, from: String, text: String, unicode: Bool, parts: Int) {
+        self.actionID = actionID
+        self.to = to
+        self.from = from
+        self.text = text
+        self.unicode = unicode
+        self.parts = parts
+    }
+}
+
+/// What the SMS transport reports: the outcome and the provider that gave it.
+public struct SMSResult: Sendable, Equatable {
+    public var outcome: DeliveryOutcome
+    public var provider: String
+
+    public init(outcome: DeliveryOutcome, provider: String) {
+        self.outcome = outcome
+        self.provider = provider
+    }
+}
+
+/// Sends SMS through the configured providers, failing over only when a provider certainly did not take it.
+public protocol SMSTransport: Sendable {
+    func send(_ sms: OutgoingSMS) async -> SMSResult
+    /// Asks the providers whether they have a message for this action (after a crash left it ambiguous).
+    /// `nil` when no provider can answer.
+    func lookup(actionID: String) async -> SMSResult?
+    func shutdown() async
+}

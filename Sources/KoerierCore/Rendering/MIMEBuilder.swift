@@ -1,0 +1,230 @@
+import Crypto
+import Foundation
+
+/// Builds the MIME message Koerier sends (not curl_mime, whose random boundary would change per attempt):
+/// deterministic boundaries, RFC 2047 headers, quoted-printable bodies, base64 attachments, CRLF throughout.
+public enum MIMEBuilder {
+    /// The addresses and identity of one message.
+    public struct Envelope: Sendable {
+        public var fromName: String
+        public var fromAddress: String
+        public var toName: String
+        public var toAddress: String
+        public var replyToName: String?
+        public var replyToAddress: String?
+        public var actionID: String
+        public var messageIDDomain: String
+        public var date: Date
+        public var timeZone: TimeZone
+        /// Extra `X-` headers (name, value).
+        public var extraHeaders: [(String, String)] = []
+
+        public init(fromName: String, fromAddress: String, toName: String, toAddress: String, replyToName: String? = nil,
+                    replyToAddress: String? = nil, actionID: String, messageIDDomain: String, date: Date, timeZone: TimeZone) {
+            self.fromName = fromName
+            self.fromAddress = fromAddress
+            self.toName = toName
+            self.toAddress = toAddress
+            self.replyToName = replyToName
+            self.replyToAddress = replyToAddress
+            self.actionID = actionID
+            self.messageIDDomain = messageIDDomain
+            self.date = date
+            self.timeZone = timeZone
+        }
+    }
+
+    /// The Message-ID for an action: the same on every attempt, readable when the id allows.
+    public static func messageID(actionID: String, domain: String) -> String {
+        let isDotAtom = !actionID.hasPrefix(".") && !actionID.hasSuffix(".") && !actionID.contains("..")
+        let local = isDotAtom ? "koerier.\(actionID)" : "koerier.h\(hexDigest(actionID).prefix(32))"
+        return "<\(local)@\(domain)>"
+    }
+
+    /// Builds the whole message.
+    public static func build(envelope: Envelope, subject: String, text: String, html: String, attachments: [MailAttachment]) -> EmailMessage {
+        let seed = hexDigest(envelope.actionID)
+        let alternative = "=_koerier_alt_\(seed.prefix(24))"
+        let mixed = "=_koerier_mix_\(seed.prefix(24))"
+        let messageID = messageID(actionID: envelope.actionID, domain: envelope.messageIDDomain)
+
+        var out = ""
+        func header(_ name: String, _ value: String) { out += fold("\(name): \(value)") + "\r\n" }
+        header("Date", rfc5322Date(envelope.date, timeZone: envelope.timeZone))
+        header("From", mailbox(envelope.fromName, envelope.fromAddress))
+        header("To", mailbox(envelope.toName, envelope.toAddress))
+        if let replyTo = envelope.replyToAddress {
+            header("Reply-To", mailbox(envelope.replyToName ?? "", replyTo))
+        }
+        header("Subject", encodeUnstructured(subject))
+        header("Message-ID", messageID)
+        header("X-Koerier-Action", envelope.actionID)
+        for (name, value) in envelope.extraHeaders { header(name, encodeUnstructured(value)) }
+        header("MIME-Version", "1.0")
+        header("Auto-Submitted", "auto-generated")
+
+        var body = ""
+        body += "--\(alternative)\r\n"
+        body += "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+        body += quotedPrintable(text) + "\r\n"
+        body += "--\(alternative)\r\n"
+        body += "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+        body += quotedPrintable(html) + "\r\n"
+        body += "--\(alternative)--\r\n"
+
+        if attachments.isEmpty {
+            header("Content-Type", "multipart/alternative; boundary=\"\(alternative)\"")
+            out += "\r\n" + body
+        } else {
+            header("Content-Type", "multipart/mixed; boundary=\"\(mixed)\"")
+            out += "\r\n--\(mixed)\r\n"
+            out += "Content-Type: multipart/alternative; boundary=\"\(alternative)\"\r\n\r\n"
+            out += body
+            for attachment in attachments {
+                let name = encodeParameter(attachment.filename)
+                out += "--\(mixed)\r\n"
+                out += "Content-Type: \(attachment.contentType); name=\(name)\r\n"
+                out += "Content-Transfer-Encoding: base64\r\n"
+                out += "Content-Disposition: attachment; filename=\(name)\r\n\r\n"
+                out += base64Lines(attachment.data)
+            }
+            out += "--\(mixed)--\r\n"
+        }
+        return EmailMessage(actionID: envelope.actionID, envelopeFrom: envelope.fromAddress, recipient: envelope.toAddress,
+                            messageID: messageID, bytes: Array(out.utf8))
+    }
+
+    // MARK: - Headers
+
+    /// `"Name" <address>`, the name RFC 2047-encoded when not ASCII; CR/LF can never pass.
+    static func mailbox(_ name: String, _ address: String) -> String {
+        let cleanName = singleLine(name)
+        let cleanAddress = singleLine(address).filter { $0 != "<" && $0 != ">" && $0 != " " }
+        if cleanName.isEmpty { return "<\(cleanAddress)>" }
+        if cleanName.unicodeScalars.allSatisfy({ $0.isASCII }) {
+            let escaped = cleanName.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            return "\"\(escaped)\" <\(cleanAddress)>"
+        }
+        return "\(encodedWords(cleanName)) <\(cleanAddress)>"
+    }
+
+    /// An unstructured header value (Subject): ASCII as is, anything else as RFC 2047 encoded words.
+    static func encodeUnstructured(_ value: String) -> String {
+        let clean = singleLine(value)
+        if clean.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 }) && !clean.contains("=?") { return clean }
+        return encodedWords(clean)
+    }
+
+    /// A MIME parameter value: quoted ASCII, or RFC 2047 words in quotes (what mail clients read).
+    static func encodeParameter(_ value: String) -> String {
+        let clean = singleLine(value).replacingOccurrences(of: "\"", with: "'")
+        if clean.unicodeScalars.allSatisfy({ $0.isASCII }) { return "\"\(clean)\"" }
+        return "\"\(encodedWords(clean))\""
+    }
+
+    /// `=?UTF-8?B?...?=` words of at most 75 characters, split between whole characters, joined by folding space.
+    static func encodedWords(_ value: String) -> String {
+        var words: [String] = []
+        var chunk: [UInt8] = []
+        for character in value {
+            let bytes = Array(String(character).utf8)
+            if (chunk.count + bytes.count + 2) / 3 * 4 > 75 - 12 {
+                words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=")
+                chunk = []
+            }
+            chunk += bytes
+        }
+        if !chunk.isEmpty { words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=") }
+        return words.joined(separator: "\r\n ")
+    }
+
+    /// Replaces every control character (CR, LF, TAB, ...) by a space: no header injection, ever.
+    static func singleLine(_ value: String) -> String {
+        String(String.UnicodeScalarView(value.unicodeScalars.map {
+            ($0.value < 0x20 || $0.value == 0x7F || $0 == "\u{2028}" || $0 == "\u{2029}" || $0 == "\u{85}") ? " " : $0
+        })).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Folds a header line longer than 78 characters at spaces (lines already folded are kept).
+    static func fold(_ line: String) -> String {
+        var result: [String] = []
+        for physical in line.components(separatedBy: "\r\n") {
+            var rest = Substring(physical)
+            while rest.count > 78, let space = rest.prefix(78).lastIndex(of: " "), space > rest.startIndex {
+                result.append(String(rest[..<space]))
+                rest = rest[space...]
+            }
+            result.append(String(rest))
+        }
+        return result.joined(separator: "\r\n")
+    }
+
+    /// `Sun, 22 Nov 2026 09:30:00 +0100` in the given zone.
+    static func rfc5322Date(_ date: Date, timeZone: TimeZone) -> String {
+        let offset = timeZone.secondsFromGMT(for: date)
+        let local = Int(date.timeIntervalSince1970.rounded(.down)) + offset
+        let dayNumber = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let secondOfDay = local - dayNumber * 86_400
+        let day = CalendarDate(dayNumber: dayNumber)
+        let weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let sign = offset < 0 ? "-" : "+"
+        let magnitude = abs(offset)
+        return "\(weekdays[day.isoWeekday - 1]), \(day.day) \(months[day.month - 1]) \(day.year) "
+            + "\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) "
+            + "\(sign)\(two(magnitude / 3600))\(two(magnitude / 60 % 60))"
+    }
+
+    // MARK: - Bodies
+
+    /// Quoted-printable (RFC 2045) with CRLF line ends and lines of at most 76 characters.
+    /// A leading dot is encoded too, so no transport's dot-stuffing can touch the text.
+    public static func quotedPrintable(_ text: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var lines: [String] = []
+        let normalized = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        for line in normalized.split(separator: "\n", omittingEmptySubsequences: false) {
+            let bytes = Array(line.utf8)
+            var encoded: [[UInt8]] = []
+            for (index, byte) in bytes.enumerated() {
+                let isLast = index == bytes.count - 1
+                let plain = (byte >= 33 && byte <= 126 && byte != 61) || ((byte == 32 || byte == 9) && !isLast)
+                let leadingDot = index == 0 && byte == 46
+                if plain && !leadingDot {
+                    encoded.append([byte])
+                } else {
+                    encoded.append([61, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+                }
+            }
+            var current: [UInt8] = []
+            for token in encoded {
+                if current.count + token.count > 75 {
+                    lines.append(String(decoding: current + [61], as: UTF8.self))
+                    current = []
+                }
+                current += token
+            }
+            lines.append(String(decoding: current, as: UTF8.self))
+        }
+        while lines.last == "" { lines.removeLast() }
+        return lines.joined(separator: "\r\n")
+    }
+
+    /// Base64 in lines of 76 characters, each ending in CRLF.
+    static func base64Lines(_ data: [UInt8]) -> String {
+        let encoded = Data(data).base64EncodedString()
+        var out = ""
+        var index = encoded.startIndex
+        while index < encoded.endIndex {
+            let end = encoded.index(index, offsetBy: 76, limitedBy: encoded.endIndex) ?? encoded.endIndex
+            out += encoded[index..<end] + "\r\n"
+            index = end
+        }
+        return out
+    }
+
+    static func hexDigest(_ text: String) -> String {
+        SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// What an email action renders to, before MIME.
+public struct RenderedEmail: Sendable, Equatable {
+    public var subject: String
+    public var text: String
+    public var html: String
+    public var template: String
+    public var templateSHA256: String
+    public var variant: String?
+}
+
+/// What an SMS action renders to, with its encoding plan.
+public struct RenderedSMS: Sendable, Equatable {
+    public var plan: SMSPlan
+    public var template: String
+    public var templateSHA256: String
+    public var variant: String?
+}
+
+/// Why an action cannot be rendered; the action is rejected with this reason.
+public struct RenderError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let reason: String
+    public var description: String { reason }
+}
+
+/// Renders actions with the template store and configuration: resolution, variables, checks.
+public struct Renderer: Sendable {
+    public let store: TemplateStore
+    public let configuration: Configuration
+    private let available: Set<String>
+
+    public init(store: TemplateStore, configuration: Configuration) {
+        self.store = store
+        self.configuration = configuration
+        self.available = Set(store.sources.keys)
+    }
+
+    /// The local calendar day of `instant` in the configured time zone.
+    public func localDay(_ instant: Date) -> CalendarDate {
+        let seconds = Int(instant.timeIntervalSince1970) + configuration.timeZone.secondsFromGMT(for: instant)
+        return CalendarDate(dayNumber: seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+    }
+
+    /// Chooses template and variant for an action.
+    public func resolve(_ action: Action) -> Result<TemplateResolver.Resolution, RenderError> {
+        TemplateResolver.resolve(
+            channel: action.channel, stage: action.stage, segment: action.segment, tone: action.tone.rawValue,
+            debtorID: action.debtor.id, forcedVariant: action.variant, available: available
+        ).mapError { RenderError(reason: $0.reason) }
+    }
+
+    /// Renders an email action.
+    public func renderEmail(_ action: Action, now: Date) throws(RenderError) -> RenderedEmail {
+        if let problem = WIKRule.problem(action) { throw RenderError(reason: problem) }
+        let resolution = try resolve(action).get()
+        let context = TemplateContext.make(action: action, configuration: configuration, today: localDay(now), variant: resolution.variant)
+        let names = TemplateResolver.parts(.email).map { resolution.name + $0 }
+        var outputs: [String] = []
+        for name in names {
+            guard let output = store.render(name, context) else { throw RenderError(reason: "template \(name) could not be rendered") }
+            outputs.append(output)
+        }
+        let subject = outputs[0].split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        if subject.isEmpty { throw RenderError(reason: "template \(names[0]) rendered an empty subject") }
+        return RenderedEmail(
+            subject: subject,
+            text: Self.tidy(outputs[1]),
+            html: outputs[2],
+            template: resolution.name,
+            templateSHA256: store.sha256(of: names),
+            variant: resolution.variant
+        )
+    }
+
+    /// Renders an SMS action and plans its encoding; too many parts is an error, never a silent cut.
+    public func renderSMS(_ action: Action, now: Date) throws(RenderError) -> RenderedSMS {
+        let resolution = try resolve(action).get()
+        let context = TemplateContext.make(action: action, configuration: configuration, today: localDay(now), variant: resolution.variant)
+        guard let output = store.render(resolution.name, context) else {
+            throw RenderError(reason: "template \(resolution.name) could not be rendered")
+        }
+        let text = output.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: "\n")
+        if text.isEmpty { throw RenderError(reason: "template \(resolution.name) rendered an empty text") }
+        let plan = SMSPlanner.plan(text, transliteration: SMSTransliteration(enabled: configuration.sms.transliterate))
+        let limit = configuration.sms.maximumParts
+        if plan.parts > limit {
+            throw RenderError(reason: "the SMS from \(resolution.name) needs \(plan.parts) parts (\(plan.units) \(plan.encoding.rawValue) units); at most \(limit) are allowed (sms.max_parts)")
+        }
+        if let domain = configuration.sms.paymentDomain, let url = action.payment?.url, plan.text.contains(url) {
+            let host = URLComponents(string: url)?.host?.lowercased() ?? ""
+            if host != domain.lowercased() && !host.hasSuffix("." + domain.lowercased()) {
+                throw RenderError(reason: "payment.url points at \(host), but SMS links may only point at \(domain) (sms.payment_domain)")
+            }
+        }
+        return RenderedSMS(plan: plan, template: resolution.name, templateSHA256: store.sha256(of: [resolution.name]), variant: resolution.variant)
+    }
+
+    /// Trims trailing spaces per line and surplus blank lines at start and end.
+    static func tidy(_ text: String) -> String {
+        var lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+            .map { line -> Substring in
+                var l = line
+                while let last = l.last, last == " " || last == "\t" { l.removeLast() }
+                return l
+            }
+        while lines.first?.isEmpty == true { lines.removeFirst() }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        var out: [Substring] = []
+        for line in lines where !(line.isEmpty && out.count >= 2 && out[out.count - 1].isEmpty && out[out.count - 2].isEmpty) {
+            out.append(line)
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+
+/// Builds the variables a template sees (documented in docs/templates.md) from an action and the configuration.
+/// Every amount and date is formatted here, in Dutch, so templates never compute.
+public enum TemplateContext {
+    /// The context for `action`, rendered on the local day `today`.
+    public static func make(action: Action, configuration: Configuration, today: CalendarDate, variant: String?) -> [String: Any] {
+        let currency = action.currency
+        let company = configuration.company
+        func amount(_ money: Money) -> String { DutchFormat.amount(money, currency: currency) }
+
+        let invoices: [[String: Any]] = action.invoices.map { invoice in
+            let overdue = DutchFormat.daysOverdue(due: invoice.dueDate, today: today)
+            return [
+                "number": invoice.number,
+                "date": DutchFormat.longDate(invoice.date),
+                "date_short": DutchFormat.shortDate(invoice.date),
+                "due_date": DutchFormat.longDate(invoice.dueDate),
+                "due_date_short": DutchFormat.shortDate(invoice.dueDate),
+                "amount": amount(invoice.amount),
+                "open": amount(invoice.open),
+                "days_overdue": String(overdue),
+                "is_overdue": overdue > 0,
+            ]
+        }
+        let rows = action.invoices.map {
+            InvoiceRow(number: $0.number, date: $0.date, dueDate: $0.dueDate, amount: $0.amount, open: $0.open)
+        }
+        let totalOpen = action.totalOpen
+        let costs = effectiveCollectionCosts(action)
+        let oldest = action.invoices.min { $0.dueDate < $1.dueDate }
+        let term = configuration.payTermDays(stage: action.stage)
+        let payBy = DutchFormat.payBy(today: today, days: term)
+
+        let defaults = configuration.defaultSender
+        let senderName = action.sender?.name ?? defaults.name
+        let senderTitle = action.sender?.title ?? (action.sender == nil ? defaults.title : nil)
+        let senderPhone = action.sender?.phone?.display ?? (action.sender == nil ? defaults.phone : nil) ?? company.phone
+        let senderEmail = action.sender?.email?.value ?? (action.sender == nil ? defaults.email : nil) ?? company.email
+
+        let addressee = action.debtor.contact ?? action.recipient.name
+        let salutation: String
+        if addressee.isEmpty {
+            salutation = "Geachte heer, mevrouw,"
+        } else {
+            salutation = action.tone == .vriendelijk ? "Beste \(addressee)," : "Geachte \(addressee),"
+        }
+
+        var payment: [String: Any] = [
+            "iban": DutchFormat.iban(action.payment?.iban ?? company.iban),
+            "reference": action.payment?.reference ?? (action.invoices.count == 1 ? action.invoices[0].number : action.debtor.customerNumber ?? action.debtor.id),
+        ]
+        if let url = action.payment?.url { payment["url"] = url }
+
+        return [
+            "action": ["id": action.id],
+            "stage": action.stage,
+            "segment": action.segment,
+            "tone": action.tone.rawValue,
+            "variant": variant ?? "",
+            "channel": action.channel.rawValue,
+            "recipient": [
+                "name": action.recipient.name,
+                "email": action.recipient.email?.value ?? "",
+                "phone": action.recipient.phone?.display ?? "",
+            ],
+            "debtor": [
+                "id": action.debtor.id,
+                "name": action.debtor.name,
+                "contact": action.debtor.contact ?? "",
+                "customer_number": action.debtor.customerNumber ?? "",
+                "is_consumer": action.debtor.type == .consumer,
+                "is_business": action.debtor.type == .business,
+            ] as [String: Any],
+            "salutation": salutation,
+            "sender": [
+                "name": senderName,
+                "title": senderTitle ?? "",
+                "email": senderEmail,
+                "phone": senderPhone,
+                "has_phone": !senderPhone.isEmpty,
+                "has_title": !(senderTitle ?? "").isEmpty,
+            ] as [String: Any],
+            "company": [
+                "name": company.name,
+                "trade_name": company.tradeName,
+                "kvk": company.kvk,
+                "vat": company.vat,
+                "iban": company.iban,
+                "bic": company.bic,
+                "address_line": company.addressLine,
+                "postcode_city": company.postcodeCity,
+                "phone": company.phone,
+                "email": company.email,
+                "website": company.website,
+                "complaints": company.complaints,
+            ],
+            "invoices": invoices,
+            "invoice": invoices.first ?? [:],
+            "invoice_count": String(invoices.count),
+            "single_invoice": invoices.count == 1,
+            "multiple_invoices": invoices.count > 1,
+            "invoice_table_text": InvoiceTable.text(rows, currency: currency),
+            "invoice_table_html": InvoiceTable.html(rows, currency: currency),
+            "total_open": amount(totalOpen),
+            "collection_costs": amount(costs ?? .zero),
+            "has_collection_costs": (costs ?? .zero) > .zero,
+            "total_due": amount(totalOpen + (costs ?? .zero)),
+            "wik_costs": amount(WIK.collectionCosts(principal: totalOpen)),
+            "payment": payment,
+            "has_payment_url": action.payment?.url != nil,
+            "pay_by": DutchFormat.longDate(payBy),
+            "pay_by_short": DutchFormat.shortDate(payBy),
+            "pay_term_days": String(term),
+            "oldest_due_date": oldest.map { DutchFormat.longDate($0.dueDate) } ?? "",
+            "max_days_overdue": String(oldest.map { DutchFormat.daysOverdue(due: $0.dueDate, today: today) } ?? 0),
+            "today": DutchFormat.longDate(today),
+            "today_short": DutchFormat.shortDate(today),
+            "data": action.data.mapValues(\.templateValue),
+        ]
+    }
+
+    /// The collection costs a message states: the action's own, or for a consumer 14-day letter the WIK amount.
+    public static func effectiveCollectionCosts(_ action: Action) -> Money? {
+        if let costs = action.collectionCosts { return costs }
+        if WIKRule.applies(to: action) { return WIK.collectionCosts(principal: action.totalOpen) }
+        return nil
+    }
+
+    /// Every variable name a template may use, for `koerier check` (dotted paths; `data.*` is free).
+    public static let knownVariables: Set<String> = [
+        "action.id", "stage", "segment", "tone", "variant", "channel",
+        "recipient.name", "recipient.email", "recipient.phone",
+        "debtor.id", "debtor.name", "debtor.contact", "debtor.customer_number", "debtor.is_consumer", "debtor.is_business",
+        "salutation",
+        "sender.name", "sender.title", "sender.email", "sender.phone", "sender.has_phone", "sender.has_title",
+        "company.name", "company.trade_name", "company.kvk", "company.vat", "company.iban", "company.bic",
+        "company.address_line", "company.postcode_city", "company.phone", "company.email", "company.website", "company.complaints",
+        "invoices", "number", "date", "date_short", "due_date", "due_date_short", "amount", "open", "days_overdue", "is_overdue",
+        "invoice", "invoice.number", "invoice.date", "invoice.date_short", "invoice.due_date", "invoice.due_date_short",
+        "invoice.amount", "invoice.open", "invoice.days_overdue", "invoice.is_overdue",
+        "invoice_count", "single_invoice", "multiple_invoices", "invoice_table_text", "invoice_table_html",
+        "total_open", "collection_costs", "has_collection_costs", "total_due", "wik_costs",
+        "payment", "payment.url", "payment.reference", "payment.iban", "has_payment_url",
+        "pay_by", "pay_by_short", "pay_term_days", "oldest_due_date", "max_days_overdue", "today", "today_short",
+        "debtor", "sender", "company", "recipient", ".",
+    ]
+}
+
+/// The WIK rule (art. 6:96 BW): a consumer's 14-day letter must state the statutory collection costs exactly.
+public enum WIKRule {
+    /// The stage whose letter is the statutory 14-day letter.
+    public static let stage = "veertiendagenbrief"
+
+    /// True when the action is a 14-day letter to a consumer.
+    public static func applies(to action: Action) -> Bool {
+        action.stage == stage && action.debtor.type == .consumer
+    }
+
+    /// Why the action's stated costs are wrong, or `nil` when they are right (or absent: Koerier computes them).
+    public static func problem(_ action: Action) -> String? {
+        guard applies(to: action), let stated = action.collectionCosts else { return nil }
+        let expected = WIK.collectionCosts(principal: action.totalOpen)
+        if stated == expected { return nil }
+        return "collection_costs \(stated) differs from the statutory WIK amount \(expected) on the open principal \(action.totalOpen); leave it out and Koerier computes it"
+    }
+}

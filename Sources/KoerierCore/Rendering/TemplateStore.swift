@@ -1,0 +1,75 @@
+import Crypto
+import Foundation
+import Mustache
+
+/// The loaded template tree: every `*.mustache` file under the template root, compiled once.
+public struct TemplateStore: Sendable {
+    public let root: String
+    /// Compiled templates by name (path under the root without `.mustache`).
+    public let library: MustacheLibrary
+    /// The raw source of each template, for hashing and linting.
+    public let sources: [String: String]
+
+    /// Why the template tree could not be loaded.
+    public struct LoadError: Error, Sendable, CustomStringConvertible {
+        public let file: String
+        public let reason: String
+        public var description: String { "\(file): \(reason)" }
+    }
+
+    /// Loads every template; text templates (all but `*.html`) get no HTML escaping.
+    public init(root: String) throws(LoadError) {
+        self.root = root
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw LoadError(file: root, reason: "the template folder does not exist")
+        }
+        var library = MustacheLibrary()
+        var sources: [String: String] = [:]
+        let enumerator = FileManager.default.enumerator(atPath: root)
+        var paths: [String] = []
+        while let path = enumerator?.nextObject() as? String {
+            if path.hasSuffix(".mustache") { paths.append(path) }
+        }
+        for path in paths.sorted() {
+            let name = String(path.dropLast(".mustache".count))
+            guard let data = FileManager.default.contents(atPath: root + "/" + path) else {
+                throw LoadError(file: root + "/" + path, reason: "cannot be read")
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw LoadError(file: root + "/" + path, reason: "is not UTF-8 text")
+            }
+            let source = name.hasSuffix(".html") ? text : "{{% CONTENT_TYPE: TEXT }}" + text
+            do {
+                library.register(try MustacheTemplate(string: source), named: name)
+            } catch {
+                throw LoadError(file: root + "/" + path, reason: "does not compile: \(Self.describe(error, source: source))")
+            }
+            sources[name] = text
+        }
+        self.library = library
+        self.sources = sources
+    }
+
+    private static func describe(_ error: any Error, source: String) -> String {
+        if let parser = error as? MustacheTemplate.ParserError {
+            return "line \(parser.context.lineNumber), column \(parser.context.columnNumber): \(parser.error)"
+        }
+        return "\(error)"
+    }
+
+    /// Renders template `name` with `context`.
+    public func render(_ name: String, _ context: [String: Any]) -> String? {
+        library.render(context, withTemplate: name)
+    }
+
+    /// Hex SHA-256 over the sources of `names`, in order: which exact wording went out.
+    public func sha256(of names: [String]) -> String {
+        var hasher = SHA256()
+        for name in names {
+            hasher.update(data: Array((sources[name] ?? "").utf8))
+            hasher.update(data: [0])
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// File operations on the spool: listing without loading a whole folder, atomic claims and moves.
+public struct Spool: Sendable {
+    public let layout: SpoolLayout
+
+    public init(layout: SpoolLayout) { self.layout = layout }
+
+    /// Up to `limit` action file names from `folder`, read with readdir so a folder of 100,000 files costs little memory.
+    public func list(_ folder: SpoolLayout.Folder, limit: Int = .max, actionFilesOnly: Bool = true) -> [String] {
+        guard let dir = opendir(layout.path(folder)) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while names.count < limit, let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
+                pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name == "." || name == ".." { continue }
+            if actionFilesOnly && !SpoolLayout.isActionFileName(name) { continue }
+            names.append(name)
+        }
+        return names
+    }
+
+    /// Moves `name` from one folder to another with rename(2). False when the file is no longer there.
+    @discardableResult
+    public func move(_ name: String, from: SpoolLayout.Folder, to: SpoolLayout.Folder, as target: String? = nil) throws -> Bool {
+        if rename(layout.path(from, name), layout.path(to, target ?? name)) == 0 { return true }
+        if errno == ENOENT { return false }
+        throw SpoolError(path: layout.path(from, name), reason: "cannot move to \(to.rawValue)/: \(String(cString: strerror(errno)))")
+    }
+
+    /// Reads an action file, refusing anything over `maximum` bytes before reading it.
+    public func read(_ name: String, in folder: SpoolLayout.Folder, maximum: Int) -> ReadResult {
+        let path = layout.path(folder, name)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        if fd < 0 { return errno == ENOENT ? .missing : .unreadable(String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return .unreadable(String(cString: strerror(errno))) }
+        if (info.st_mode & S_IFMT) != S_IFREG { return .unreadable("is not a regular file") }
+        if Int(info.st_size) > maximum { return .tooLarge(Int(info.st_size)) }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { buffer in Glibc.read(fd, buffer.baseAddress! + offset, buffer.count - offset) }
+            if n < 0 { if errno == EINTR { continue }; return .unreadable(String(cString: strerror(errno))) }
+            if n == 0 { break }
+            offset += n
+        }
+        return .bytes(Array(bytes[0..<offset]))
+    }
+
+    /// What reading an action file gave.
+    public enum ReadResult: Sendable {
+        case bytes([UInt8])
+        case missing
+        case tooLarge(Int)
+        case unreadable(String)
+    }
+
+    /// Ends an action: writes `<name>.reason.txt` beside its terminal place (when a reason is given), then moves it there.
+    /// A file of the same name already in the terminal folder is never overwritten: the new one gets a suffix.
+    public func finish(_ name: String, from: SpoolLayout.Folder, to: SpoolLayout.Folder, reason: String?) throws {
+        var target = name
+        var counter = 1
+        while FileManager.default.fileExists(atPath: layout.path(to, target)) {
+            counter += 1
+            target = "\(name.dropLast(5)).\(counter).json"
+        }
+        if let reason {
+            let line = reason.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ") + "\n"
+            try writeAtomically(Array(line.utf8), to: layout.path(to, target + ".reason.txt"))
+        }
+        if !(try move(name, from: from, to: to, as: target)) {
+            throw SpoolError(path: layout.path(from, name), reason: "vanished before it could be moved to \(to.rawValue)/")
+        }
+    }
+
+    /// True when the engine has asked to withdraw action `id`.
+    public func hasCancelMarker(_ id: String) -> Bool {
+        access(layout.path(.cancel, id), F_OK) == 0
+    }
+
+    /// Removes a cancel marker once its action has been cancelled.
+    public func removeCancelMarker(_ id: String) {
+        unlink(layout.path(.cancel, id))
+    }
+
+    /// Writes through a hidden temporary file and rename, so nobody sees a half file.
+    public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        let temporary = "\(directory)/.tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if fd < 0 { throw SpoolError(path: temporary, reason: String(cString: strerror(errno))) }
+        var offset = 0
+        var failure: Int32 = 0
+        bytes.withUnsafeBytes { raw in
+            while offset < raw.count {
+                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
+                offset += n
+            }
+        }
+        close(fd)
+        if failure != 0 || rename(temporary, path) != 0 {
+            let code = failure != 0 ? failure : errno
+            unlink(temporary)
+            throw SpoolError(path: path, reason: String(cString: strerror(code)))
+        }
+    }
+}
+
+/// A spool file operation failed.
+public struct SpoolError: Error, Sendable, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "\(path): \(reason)" }
+}

@@ -1,0 +1,409 @@
+import Foundation
+
+// The provider-neutral part of the SMS provider codecs: the protocol every provider implements, the
+// reference derivation required by CONTRACT.md ("Message identity"), the registry by `kind`, and the small
+// pure helpers the codecs share (JSON writing, form encoding, Retry-After parsing, detail clipping).
+//
+// Everything here is pure: a codec builds an `HTTPRequestSpec` and classifies an `HTTPResponseSpec`;
+// it never touches the network.
+
+/// Turns one SMS into one provider HTTP request, and the provider's answer into an `SMSOutcome`.
+public protocol SMSProviderCodec: Sendable {
+    /// The configuration `kind` (`messagebird`, `cm`, `spryng`, `twilio`, `vonage`, `http`).
+    var kind: String { get }
+    /// Longest reference the provider keeps; longer action ids are mapped with `SMSReference.derive`.
+    var maxReferenceLength: Int { get }
+    /// The request that hands `message` to the provider. Throws only for settings that cannot work
+    /// (for example Twilio without an Account SID); never for message content.
+    func request(for message: SMSMessage, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec
+    /// The class of the provider's answer to `request(for:settings:)`.
+    func classify(_ response: HTTPResponseSpec) -> SMSOutcome
+    /// A request that asks the provider whether it has a message with this reference (nil where the API has none).
+    func lookupRequest(reference: String, settings: SMSProviderSettings) -> HTTPRequestSpec?
+    /// The class of the provider's answer to `lookupRequest(reference:settings:)`.
+    func classifyLookup(_ response: HTTPResponseSpec) -> SMSLookupOutcome
+}
+
+extension SMSProviderCodec {
+    /// The reference this codec puts in the provider's reference field for `actionID`.
+    public func reference(for actionID: String) -> String {
+        SMSReference.derive(actionID, maxLength: maxReferenceLength)
+    }
+}
+
+/// Maps an action id onto a provider's reference field (CONTRACT.md, "Message identity").
+public enum SMSReference {
+    /// The action id itself when it fits in `maxLength` UTF-8 bytes; otherwise a stable prefix of it, `-`,
+    /// and the 16 hex digits of its 64-bit FNV-1a hash, exactly `maxLength` bytes long (only the hash,
+    /// cut to `maxLength`, when `maxLength` < 17). The same input always gives the same output.
+    public static func derive(_ actionID: String, maxLength: Int) -> String {
+        guard maxLength > 0 else { return "" }
+        if actionID.utf8.count <= maxLength { return actionID }
+        let hash = hex64(fnv1a64(actionID))
+        if maxLength < hash.count + 1 {
+            return String(hash.prefix(maxLength))
+        }
+        let room = maxLength - hash.count - 1
+        var prefix = ""
+        var used = 0
+        for scalar in actionID.unicodeScalars {
+            let size = String(scalar).utf8.count
+            if used + size > room { break }
+            prefix.unicodeScalars.append(scalar)
+            used += size
+        }
+        // Pad a prefix shortened by a multi-byte character so the result is still exactly maxLength.
+        let result = prefix + "-" + hash
+        let missing = maxLength - result.utf8.count
+        return missing > 0 ? prefix + String(repeating: "-", count: missing + 1) + hash : result
+    }
+
+    /// 64-bit FNV-1a over the UTF-8 bytes of `text`.
+    public static func fnv1a64(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+
+    static func hex64(_ value: UInt64) -> String {
+        let digits = Array("0123456789abcdef")
+        var out = ""
+        for shift in stride(from: 60, through: 0, by: -4) {
+            out.append(digits[Int((value >> UInt64(shift)) & 0xf)])
+        }
+        return out
+    }
+}
+
+/// The codecs by configuration `kind`.
+public enum SMSProviders {
+    /// Every supported `kind`, in the order of the configuration documentation.
+    public static let kinds: [String] = ["messagebird", "cm", "spryng", "twilio", "vonage", "http"]
+
+    /// The codec for `kind` (case-insensitive), or nil for an unknown kind.
+    public static func codec(kind: String) -> (any SMSProviderCodec)? {
+        switch kind.lowercased() {
+        case "messagebird": return MessageBirdProvider()
+        case "cm": return CMProvider()
+        case "spryng": return SpryngProvider()
+        case "twilio": return TwilioProvider()
+        case "vonage": return VonageProvider()
+        case "http": return GenericHTTPProvider()
+        default: return nil
+        }
+    }
+
+    /// The codec for `kind` configured with `settings` where classification depends on them
+    /// (the generic `http` provider's success statuses and id path); otherwise as `codec(kind:)`.
+    public static func codec(kind: String, settings: SMSProviderSettings) -> (any SMSProviderCodec)? {
+        if kind.lowercased() == "http" { return GenericHTTPProvider(settings: settings) }
+        return codec(kind: kind)
+    }
+
+    /// The production base URL of `kind`, for configurations that leave `url` out (nil for `http`).
+    public static func defaultBaseURL(kind: String) -> String? {
+        switch kind.lowercased() {
+        case "messagebird": return MessageBirdProvider.defaultBaseURL
+        case "cm": return CMProvider.defaultBaseURL
+        case "spryng": return SpryngProvider.defaultBaseURL
+        case "twilio": return TwilioProvider.defaultBaseURL
+        case "vonage": return VonageProvider.defaultBaseURL
+        default: return nil
+        }
+    }
+}
+
+extension SMSOutcome {
+    /// The same outcome with every occurrence of the given secrets in `detail` replaced by `[redacted]`.
+    /// The codecs never copy request data into `detail`; this is a second line of defence for callers.
+    public func redacting(_ secrets: [String]) -> SMSOutcome {
+        let clean = { (text: String) in SMSCodecSupport.redact(text, secrets) }
+        switch self {
+        case .accepted(let id, let detail): return .accepted(messageID: id, detail: clean(detail))
+        case .retryLater(let after, let detail): return .retryLater(retryAfter: after, detail: clean(detail))
+        case .providerProblem(let detail): return .providerProblem(detail: clean(detail))
+        case .permanent(let detail): return .permanent(detail: clean(detail))
+        }
+    }
+
+    /// The `detail` text of any outcome.
+    public var detailText: String {
+        switch self {
+        case .accepted(_, let detail), .retryLater(_, let detail), .providerProblem(let detail), .permanent(let detail):
+            return detail
+        }
+    }
+}
+
+extension SMSLookupOutcome {
+    /// The same outcome with every occurrence of the given secrets replaced by `[redacted]`.
+    public func redacting(_ secrets: [String]) -> SMSLookupOutcome {
+        switch self {
+        case .found(let id, let status): return .found(messageID: id, status: SMSCodecSupport.redact(status, secrets))
+        case .notFound: return .notFound
+        case .unknown(let detail): return .unknown(detail: SMSCodecSupport.redact(detail, secrets))
+        }
+    }
+}
+
+// MARK: - Shared helpers (internal; namespaced so they cannot clash with other files of the module)
+
+/// A JSON value written in a fixed key order, so request bodies are byte-for-byte reproducible.
+enum SMSCodecJSON: Sendable, Equatable {
+    case string(String)
+    case int(Int)
+    case bool(Bool)
+    case null
+    case array([SMSCodecJSON])
+    case object([SMSCodecJSONMember])
+
+    var text: String {
+        switch self {
+        case .string(let s): return "\"" + SMSCodecSupport.jsonEscape(s) + "\""
+        case .int(let i): return String(i)
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
+        case .array(let items): return "[" + items.map(\.text).joined(separator: ",") + "]"
+        case .object(let members):
+            return "{" + members.map { "\"" + SMSCodecSupport.jsonEscape($0.key) + "\":" + $0.value.text }.joined(separator: ",") + "}"
+        }
+    }
+
+    var bytes: [UInt8] { Array(text.utf8) }
+}
+
+struct SMSCodecJSONMember: Sendable, Equatable {
+    var key: String
+    var value: SMSCodecJSON
+    init(_ key: String, _ value: SMSCodecJSON) {
+        self.key = key
+        self.value = value
+    }
+}
+
+enum SMSCodecSupport {
+    /// Longest `detail` kept from a provider answer.
+    static let detailLimit = 200
+
+    // MARK: Encoding
+
+    /// The inside of a JSON string literal for `text` (no surrounding quotes).
+    static func jsonEscape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case "\u{2028}": out += "\\u2028"
+            case "\u{2029}": out += "\\u2029"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+
+    /// RFC 3986 percent-encoding: everything except ALPHA / DIGIT / `-._~` is encoded (space as `%20`).
+    static func percentEncode(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = String(byte, radix: 16, uppercase: true)
+                out += "%" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return out
+    }
+
+    /// An `application/x-www-form-urlencoded` body (or query string) from ordered pairs.
+    static func formEncode(_ pairs: [(String, String)]) -> String {
+        pairs.map { percentEncode($0.0) + "=" + percentEncode($0.1) }.joined(separator: "&")
+    }
+
+    /// Decodes an `application/x-www-form-urlencoded` text (`+` is a space).
+    static func formDecode(_ text: String) -> [(String, String)] {
+        guard !text.isEmpty else { return [] }
+        return text.split(separator: "&", omittingEmptySubsequences: true).map { part in
+            let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let decode = { (s: Substring) -> String in
+                String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s)
+            }
+            return (decode(pieces[0]), pieces.count > 1 ? decode(pieces[1]) : "")
+        }
+    }
+
+    /// `base` without trailing slashes, then `path` (which starts with `/`).
+    static func join(_ base: String, _ path: String) -> String {
+        var trimmed = base
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        return trimmed + path
+    }
+
+    /// Throws unless `base` is an absolute http(s) URL.
+    static func checkBaseURL(_ base: String, kind: String) throws(SMSProviderSettingsError) {
+        let lower = base.lowercased()
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), base.count > "http://".count else {
+            throw SMSProviderSettingsError("\(kind): url must be an absolute http:// or https:// URL, got '\(base)'")
+        }
+    }
+
+    /// Throws when the secret is empty.
+    static func checkSecret(_ settings: SMSProviderSettings, kind: String, name: String) throws(SMSProviderSettingsError) {
+        if settings.secret.isEmpty {
+            throw SMSProviderSettingsError("\(kind): the \(name) is empty (set token_env or token_file)")
+        }
+    }
+
+    /// The ASCII digits of an E.164 number (`+31612345678` → `31612345678`).
+    static func digits(_ number: String) -> String {
+        String(number.unicodeScalars.filter { $0.value >= 48 && $0.value <= 57 }.map(Character.init))
+    }
+
+    /// `user:password` as an HTTP Basic authorization value.
+    static func basicAuth(user: String, password: String) -> String {
+        "Basic " + Data((user + ":" + password).utf8).base64EncodedString()
+    }
+
+    // MARK: Responses
+
+    /// The body parsed as JSON, or nil.
+    static func json(_ response: HTTPResponseSpec) -> Any? {
+        guard !response.body.isEmpty else { return nil }
+        return try? JSONSerialization.jsonObject(with: Data(response.body), options: [.fragmentsAllowed])
+    }
+
+    /// A JSON scalar as text (strings as-is, numbers in their shortest form); nil for null, objects, arrays.
+    static func scalarString(_ value: Any?) -> String? {
+        switch value {
+        case let s as String: return s
+        case let n as NSNumber:
+            if let i = Int(exactly: n.doubleValue) { return String(i) }
+            return n.stringValue
+        case let i as Int: return String(i)
+        case let d as Double: return String(d)
+        case let b as Bool: return b ? "true" : "false"
+        default: return nil
+        }
+    }
+
+    /// A JSON scalar as an integer (also from strings such as Vonage's `"status": "0"`).
+    static func scalarInt(_ value: Any?) -> Int? {
+        guard let text = scalarString(value) else { return nil }
+        return Int(text.trimmingCharacters(in: .whitespaces))
+    }
+
+    /// Follows a dotted path (`messages.0.id`) through objects and arrays.
+    static func value(at path: String, in root: Any?) -> Any? {
+        var current: Any? = root
+        for component in path.split(separator: ".", omittingEmptySubsequences: true) {
+            if let object = current as? [String: Any] {
+                current = object[String(component)]
+            } else if let array = current as? [Any], let index = Int(component), index >= 0, index < array.count {
+                current = array[index]
+            } else {
+                return nil
+            }
+        }
+        return current
+    }
+
+    /// Seconds from a `Retry-After` header: delta-seconds or an HTTP date (relative to `now`, at least 0).
+    static func retryAfter(_ response: HTTPResponseSpec, now: Date = Date()) -> Int? {
+        guard let raw = response.headers["retry-after"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else {
+            return nil
+        }
+        if let seconds = Int(raw) { return max(0, seconds) }
+        if let seconds = Double(raw), seconds.isFinite { return max(0, Int(seconds.rounded(.up))) }
+        for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "GMT")
+            formatter.dateFormat = format
+            if let date = formatter.date(from: raw) {
+                return max(0, Int(date.timeIntervalSince(now).rounded(.up)))
+            }
+        }
+        return nil
+    }
+
+    /// A provider text made fit for a journal line: one line, trimmed, at most `detailLimit` characters.
+    static func clip(_ text: String) -> String {
+        let oneLine = text.split(whereSeparator: { $0.isNewline || $0 == "\t" }).joined(separator: " ")
+        let collapsed = oneLine.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        if collapsed.count <= detailLimit { return collapsed }
+        return String(collapsed.prefix(detailLimit - 1)) + "…"
+    }
+
+    /// `prefix: text` clipped, or just `prefix` when text is empty.
+    static func detail(_ prefix: String, _ text: String?) -> String {
+        guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return clip(prefix) }
+        return clip(prefix + ": " + text)
+    }
+
+    static func redact(_ text: String, _ secrets: [String]) -> String {
+        var out = text
+        for secret in secrets where !secret.isEmpty {
+            out = out.replacingOccurrences(of: secret, with: "[redacted]")
+        }
+        return out
+    }
+
+    /// The classification every provider shares for HTTP-level answers that carry no usable provider
+    /// code: 429 and 5xx are temporary, 401/402/403 are the provider's (or our account's) problem,
+    /// 408 is temporary, any other 4xx is permanent for this message. Nil for 1xx-3xx.
+    static func httpFallback(_ response: HTTPResponseSpec, detail: String) -> SMSOutcome? {
+        let status = response.status
+        switch status {
+        case 408, 425, 429:
+            return .retryLater(retryAfter: retryAfter(response), detail: detail)
+        case 500...599:
+            return .retryLater(retryAfter: retryAfter(response), detail: detail)
+        case 401, 402, 403, 407:
+            return .providerProblem(detail: detail)
+        case 400...499:
+            return .permanent(detail: detail)
+        default:
+            return nil
+        }
+    }
+
+    /// `HTTP <status>` followed by a short provider text, if any.
+    static func httpDetail(_ status: Int, _ text: String?) -> String {
+        detail("HTTP \(status)", text)
+    }
+
+    /// For list-style lookups: classifies the items a provider returned for a reference filter.
+    /// An empty list means the provider does not have the message; a list whose items all carry one and
+    /// the same reference means it has it; anything else means the filter was not applied as expected.
+    static func classifyReferenceList(
+        _ items: [[String: Any]],
+        idKey: String,
+        status: ([String: Any]) -> String
+    ) -> SMSLookupOutcome {
+        guard let first = items.first else { return .notFound }
+        let references = Set(items.map { scalarString($0["reference"]) ?? "" })
+        guard references.count == 1, let reference = references.first, !reference.isEmpty else {
+            return .unknown(detail: "lookup returned messages with different references; the filter was not applied")
+        }
+        return .found(messageID: scalarString(first[idKey]), status: clip(status(first)))
+    }
+}
