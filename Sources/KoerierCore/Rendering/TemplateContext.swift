@@ -59,28 +59,32 @@ public enum TemplateContext {
             "tone": action.tone.rawValue,
             "variant": variant ?? "",
             "channel": action.channel.rawValue,
-            "recipient": [
+            "recipient": Self.compact([
                 "name": action.recipient.name,
-                "email": action.recipient.email?.value ?? "",
-                "phone": action.recipient.phone?.display ?? "",
-            ],
-            "debtor": [
+                "email": action.recipient.email?.value,
+                "phone": action.recipient.phone?.display,
+            ]),
+            "debtor": Self.compact([
                 "id": action.debtor.id,
                 "name": action.debtor.name,
-                "contact": action.debtor.contact ?? "",
-                "customer_number": action.debtor.customerNumber ?? "",
+                "contact": action.debtor.contact,
+                "customer_number": action.debtor.customerNumber,
                 "is_consumer": action.debtor.type == .consumer,
                 "is_business": action.debtor.type == .business,
-            ] as [String: Any],
+            ]),
+            "has_contact": action.debtor.contact != nil,
+            "has_customer_number": action.debtor.customerNumber != nil,
+            "has_payment_reference": action.payment?.reference != nil,
+            "invoice_numbers": action.invoices.map(\.number).joined(separator: ", "),
             "salutation": salutation,
-            "sender": [
+            "sender": Self.compact([
                 "name": senderName,
-                "title": senderTitle ?? "",
+                "title": senderTitle,
                 "email": senderEmail,
                 "phone": senderPhone,
                 "has_phone": !senderPhone.isEmpty,
                 "has_title": !(senderTitle ?? "").isEmpty,
-            ] as [String: Any],
+            ]),
             "company": [
                 "name": company.name,
                 "trade_name": company.tradeName,
@@ -120,6 +124,11 @@ public enum TemplateContext {
         ]
     }
 
+    /// Drops absent values: Mustache treats an empty string as true in a section, absence as false.
+    static func compact(_ values: [String: Any?]) -> [String: Any] {
+        values.compactMapValues { $0 }
+    }
+
     /// The collection costs a message states: the action's own, or for a consumer 14-day letter the WIK amount.
     public static func effectiveCollectionCosts(_ action: Action) -> Money? {
         if let costs = action.collectionCosts { return costs }
@@ -144,6 +153,7 @@ public enum TemplateContext {
         "payment", "payment.url", "payment.reference", "payment.iban", "has_payment_url",
         "pay_by", "pay_by_short", "pay_term_days", "oldest_due_date", "max_days_overdue", "today", "today_short",
         "debtor", "sender", "company", "recipient", ".",
+        "has_contact", "has_customer_number", "has_payment_reference", "invoice_numbers",
     ]
 }
 

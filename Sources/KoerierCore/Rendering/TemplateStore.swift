@@ -18,6 +18,7 @@ public struct TemplateStore: Sendable {
     }
 
     /// Loads every template; text templates (all but `*.html`) get no HTML escaping.
+    /// (The pragma goes on a line of its own, which Mustache drops as a standalone tag; line numbers refer to the file.)
     public init(root: String) throws(LoadError) {
         self.root = root
         var isDirectory: ObjCBool = false
@@ -39,7 +40,7 @@ public struct TemplateStore: Sendable {
             guard let text = String(data: data, encoding: .utf8) else {
                 throw LoadError(file: root + "/" + path, reason: "is not UTF-8 text")
             }
-            let source = name.hasSuffix(".html") ? text : "{{% CONTENT_TYPE: TEXT }}" + text
+            let source = name.hasSuffix(".html") ? text : "{{% CONTENT_TYPE: TEXT }}\n" + text
             do {
                 library.register(try MustacheTemplate(string: source), named: name)
             } catch {

@@ -1,0 +1,82 @@
+import Foundation
+
+extension Dispatcher {
+    /// Finishes what a crash interrupted, from the journal (the write-ahead log) and the spool:
+    /// - a file with a terminal event is moved to its terminal folder (the event is not written again);
+    /// - a file with a `sending` and no outcome is ambiguous: email is resent with the same Message-ID and
+    ///   marked `possible_repeat`; SMS asks the provider or follows `sms.ambiguous`;
+    /// - anything else is simply due again (active/) or waits for its recorded `next_attempt` (deferred/).
+    func recover() async throws {
+        let configuration = runtime.configuration
+        let windowDays = Int(configuration.delivery.retry.maximumAge / 86_400) + 3
+        let since = RFC3339.utcDay(now()).adding(days: -windowDays)
+        var index = JournalIndex.build(journal: journal.directory, since: since)
+        let active = spool.list(.active)
+        let deferred = spool.list(.deferred)
+        index.retain(files: Set(active + deferred))
+        state.withLock { $0.index = index }
+
+        var resumed = 0, completed = 0, waiting = 0
+        for (folder, files) in [(SpoolLayout.Folder.active, active), (.deferred, deferred)] {
+            for file in files {
+                let history = index.files[file]
+                if let terminal = history?.terminal {
+                    completeTerminal(file, from: folder, kind: terminal, reason: history?.terminalReason)
+                    completed += 1
+                    continue
+                }
+                var item = WorkItem(file: file)
+                if let history {
+                    item.attempts = history.attempts
+                    item.firstAttempt = history.firstAttempt
+                    item.received = history.received
+                    item.ambiguous = history.openSending
+                }
+                if folder == .active {
+                    await queue.push(item)
+                    resumed += 1
+                } else {
+                    schedule(item, actionID: history?.actionID, at: history?.nextAttempt ?? now())
+                    waiting += 1
+                }
+            }
+        }
+        if resumed + completed + waiting > 0 {
+            logger.notice("recovered the spool after a restart", metadata: [
+                "recovery.resumed": "\(resumed)", "recovery.completed": "\(completed)", "recovery.deferred": "\(waiting)",
+            ])
+        }
+    }
+
+    /// The terminal folder of a terminal event.
+    static func folder(for kind: JournalEvent.Kind) -> SpoolLayout.Folder {
+        switch kind {
+        case .sent: return .sent
+        case .failed: return .failed
+        case .rejected: return .rejected
+        default: return .cancelled
+        }
+    }
+
+    /// Moves a file whose terminal event is already durable to where that event says it belongs.
+    func completeTerminal(_ file: String, from folder: SpoolLayout.Folder, kind: JournalEvent.Kind, reason: String?) {
+        let target = Self.folder(for: kind)
+        do {
+            try spool.finish(file, from: folder, to: target, reason: kind == .sent ? nil : (reason ?? kind.rawValue))
+        } catch {
+            logger.error("cannot move a finished action to its terminal folder", metadata: [
+                "spool.file": "\(file)", "spool.folder": "\(target.rawValue)", "error": "\(error)",
+            ])
+        }
+    }
+
+    /// Puts a file in the deferred set with its deadline (the file is already in deferred/).
+    func schedule(_ item: WorkItem, actionID: String?, at due: Date) {
+        state.withLock { state in
+            state.deferred[item.file] = item
+            state.deadlines.insert(due, item.file)
+            if let actionID { state.deferredByID[actionID] = item.file }
+        }
+        wakeTimer.signal()
+    }
+}

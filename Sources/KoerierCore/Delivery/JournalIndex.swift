@@ -1,0 +1,79 @@
+import Foundation
+
+/// What the journal says about recent actions, rebuilt at start-up: the basis of crash recovery.
+public struct JournalIndex: Sendable {
+    /// The history of one spool file.
+    public struct History: Sendable, Equatable {
+        public var actionID: String
+        public var received = false
+        public var attempts = 0
+        public var firstAttempt: Date?
+        /// A `sending` with no outcome after it: a crash hit between handing over and recording the answer.
+        public var openSending = false
+        public var terminal: JournalEvent.Kind?
+        public var terminalReason: String?
+        public var nextAttempt: Date?
+        public var debtor: String?
+        public var lastSent: Date?
+    }
+
+    /// Histories by spool file name.
+    public private(set) var files: [String: History] = [:]
+    /// Action ids that reached a terminal event, with the file that carried them.
+    public private(set) var terminalIDs: [String: String] = [:]
+    /// When each debtor was last sent a message (for pacing).
+    public private(set) var debtorLastSent: [String: Date] = [:]
+
+    public init() {}
+
+    /// Reads the journal files dated `since` or later.
+    public static func build(journal directory: String, since: CalendarDate?) -> JournalIndex {
+        var index = JournalIndex()
+        JournalReader.forEach(in: directory, since: since) { index.apply($0) }
+        return index
+    }
+
+    /// Folds one event into the index.
+    public mutating func apply(_ event: JournalEvent) {
+        guard let file = event.file else { return }
+        var history = files[file] ?? History(actionID: event.action)
+        history.actionID = event.action
+        if let debtor = event.debtor { history.debtor = debtor }
+        switch event.event {
+        case .received:
+            history.received = true
+        case .sending:
+            history.attempts = max(history.attempts, event.attempt ?? history.attempts + 1)
+            if history.firstAttempt == nil { history.firstAttempt = event.ts }
+            history.openSending = true
+        case .deferred:
+            history.openSending = false
+            history.nextAttempt = event.nextAttempt
+        case .sent:
+            history.openSending = false
+            history.lastSent = event.ts
+            if let debtor = history.debtor { debtorLastSent[debtor] = max(debtorLastSent[debtor] ?? event.ts, event.ts) }
+            fallthrough
+        case .failed, .rejected, .cancelled, .expired:
+            history.openSending = false
+            history.terminal = event.event
+            history.terminalReason = event.reason ?? event.detail
+            terminalIDs[event.action] = file
+        case .delivered, .undelivered:
+            break
+        }
+        files[file] = history
+    }
+
+    /// Folds an event written by this run: only what later decisions need (terminal ids, pacing), not per-file history.
+    public mutating func applyLive(_ event: JournalEvent) {
+        if event.event.isTerminal { terminalIDs[event.action] = event.file ?? event.action }
+        if event.event == .sent, let debtor = event.debtor { debtorLastSent[debtor] = event.ts }
+        if let file = event.file, files[file] != nil { files[file] = nil }
+    }
+
+    /// Forgets files that are not in `keep` (terminal ids stay), to bound memory after start-up.
+    public mutating func retain(files keep: Set<String>) {
+        files = files.filter { keep.contains($0.key) }
+    }
+}

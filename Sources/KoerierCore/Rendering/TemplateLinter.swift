@@ -1,0 +1,265 @@
+import Foundation
+
+/// `koerier check` for templates: compiles, known variables, `u`/`je`, restricted phrases per stage,
+/// the WIK wording of the consumer 14-day letter, SMS part budgets, and missing combinations.
+public struct TemplateLinter: Sendable {
+    /// One finding, with file and line.
+    public struct Finding: Sendable, Equatable, CustomStringConvertible {
+        public enum Severity: String, Sendable { case error, warning }
+        public var file: String
+        public var line: Int
+        public var severity: Severity
+        public var message: String
+        public var description: String { "\(file):\(line): \(severity.rawValue): \(message)" }
+    }
+
+    /// The stages of CONTRACT section 2 and the tones that fit each (no friendly 14-day letter, no stern pre-due nudge).
+    public static let expectedTones: [String: [String]] = [
+        "vooraf": ["vriendelijk", "zakelijk"],
+        "herinnering": ["vriendelijk", "zakelijk"],
+        "aanmaning": ["zakelijk", "dringend"],
+        "tweede-aanmaning": ["zakelijk", "dringend"],
+        "ingebrekestelling": ["formeel", "dringend"],
+        "veertiendagenbrief": ["formeel"],
+        "laatste-aanmaning": ["formeel", "dringend"],
+        "overdracht": ["formeel", "dringend"],
+        "betalingsregeling": ["vriendelijk", "zakelijk"],
+        "termijnherinnering": ["vriendelijk", "zakelijk"],
+        "bedankt": ["vriendelijk", "zakelijk"],
+    ]
+
+    /// Wording that counts the 14 days from the wrong moment (art. 6:96 lid 6 BW: from the day after receipt).
+    public static let forbiddenWIKPhrases = ["na dagtekening", "na heden", "na verzending"]
+
+    let store: TemplateStore
+    let configuration: Configuration
+
+    public init(store: TemplateStore, configuration: Configuration) {
+        self.store = store
+        self.configuration = configuration
+    }
+
+    /// All findings, errors first.
+    public func lint(now: Date = Date()) -> [Finding] {
+        var findings: [Finding] = []
+        for (name, source) in store.sources.sorted(by: { $0.key < $1.key }) {
+            findings += lintSource(name: name, source: source)
+        }
+        findings += lintCompleteness()
+        findings += lintRendering(now: now)
+        return findings.sorted { ($0.severity == .error ? 0 : 1, $0.file, $0.line) < ($1.severity == .error ? 0 : 1, $1.file, $1.line) }
+    }
+
+    private func file(_ name: String) -> String { "\(store.root)/\(name).mustache" }
+
+    /// The stage a template belongs to (`email/<stage>/...`), if any.
+    static func stage(of name: String) -> String? {
+        let parts = name.split(separator: "/")
+        guard parts.count >= 3, parts[0] == "email" || parts[0] == "sms" else { return nil }
+        return String(parts[1])
+    }
+
+    /// The 1-based line of a character offset.
+    static func line(of offset: String.Index, in text: String) -> Int {
+        text[..<offset].reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+    }
+
+    func lintSource(name: String, source: String) -> [Finding] {
+        var findings: [Finding] = []
+        let path = file(name)
+        // Variables.
+        for tag in MustacheTags.scan(source) where !tag.name.isEmpty {
+            let root = tag.name
+            if root == "." || root.hasPrefix("data.") || root == "data" { continue }
+            if TemplateContext.knownVariables.contains(root) { continue }
+            findings.append(Finding(file: path, line: tag.line, severity: .error,
+                                    message: "unknown variable \"\(root)\" (see docs/templates.md for the variables a template may use)"))
+        }
+        let prose = MustacheTags.stripTags(source)
+        let lower = prose.lowercased()
+        // u and je.
+        let jeForms = Self.words(["je", "jij", "jou", "jouw", "jullie"], in: lower)
+        let uForms = Self.words(["u", "uw"], in: lower)
+        if let first = jeForms.first, !uForms.isEmpty {
+            findings.append(Finding(file: path, line: Self.line(of: first.range.lowerBound, in: lower), severity: .error,
+                                    message: "mixes \"u\" and \"\(first.word)\": address the debtor with u and uw throughout"))
+        } else if let first = jeForms.first {
+            findings.append(Finding(file: path, line: Self.line(of: first.range.lowerBound, in: lower), severity: .error,
+                                    message: "uses \"\(first.word)\": Koerier's letters address the debtor with u and uw"))
+        }
+        // Restricted phrases.
+        if let stage = Self.stage(of: name) {
+            for (phrase, allowed) in configuration.lint.restrictedPhrases.sorted(by: { $0.key < $1.key }) where !allowed.contains(stage) {
+                if let range = lower.range(of: phrase.lowercased()) {
+                    findings.append(Finding(file: path, line: Self.line(of: range.lowerBound, in: lower), severity: .error,
+                                            message: "\"\(phrase)\" is not allowed in stage \(stage) (allowed in: \(allowed.sorted().joined(separator: ", ")); lint.restricted_phrases)"))
+                }
+            }
+            // WIK wording of the consumer 14-day letter.
+            let isConsumerWIK = stage == WIKRule.stage && name.hasPrefix("email/")
+                && (name.contains("/consument.") || name.contains("/standaard.")) && !name.hasSuffix(".subject")
+            if isConsumerWIK {
+                for phrase in Self.forbiddenWIKPhrases {
+                    if let range = lower.range(of: phrase) {
+                        findings.append(Finding(file: path, line: Self.line(of: range.lowerBound, in: lower), severity: .error,
+                                                message: "\"\(phrase)\" counts the 14 days from the wrong day; the term runs from the day after the debtor received the letter (art. 6:96 lid 6 BW)"))
+                    }
+                }
+                let collapsed = lower.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                if !collapsed.contains("veertien dagen") || !(collapsed.contains("dag nadat") || collapsed.contains("dag na ontvangst") || collapsed.contains("dag na bezorging")) {
+                    findings.append(Finding(file: path, line: 1, severity: .error,
+                                            message: "the consumer 14-day letter must give the term as \"binnen veertien dagen vanaf de dag nadat deze brief bij u is bezorgd\""))
+                }
+                if !source.contains("collection_costs") {
+                    findings.append(Finding(file: path, line: 1, severity: .error,
+                                            message: "the consumer 14-day letter must state the exact collection costs ({{collection_costs}})"))
+                }
+            }
+        }
+        return findings
+    }
+
+    static func words(_ words: Set<String>, in text: String) -> [(word: String, range: Range<String.Index>)] {
+        var found: [(String, Range<String.Index>)] = []
+        var start: String.Index?
+        var index = text.startIndex
+        while index <= text.endIndex {
+            let isLetter = index < text.endIndex && (text[index].isLetter)
+            if isLetter {
+                if start == nil { start = index }
+            } else if let s = start {
+                let word = String(text[s..<index])
+                if words.contains(word) { found.append((word, s..<index)) }
+                start = nil
+            }
+            if index == text.endIndex { break }
+            index = text.index(after: index)
+        }
+        return found
+    }
+
+    /// Email templates need all three parts; every expected stage/segment/tone is reported when missing.
+    func lintCompleteness() -> [Finding] {
+        var findings: [Finding] = []
+        let names = Set(store.sources.keys)
+        for name in names.sorted() where name.hasPrefix("email/") {
+            for part in [".subject", ".text", ".html"] where name.hasSuffix(part) {
+                let base = String(name.dropLast(part.count))
+                for other in [".subject", ".text", ".html"] where !names.contains(base + other) {
+                    findings.append(Finding(file: file(name), line: 1, severity: .error,
+                                            message: "\(base)\(other).mustache is missing: an email template needs subject, text and html"))
+                }
+            }
+        }
+        for (stage, tones) in Self.expectedTones.sorted(by: { $0.key < $1.key }) {
+            for segment in ["consument", "zakelijk"] {
+                for tone in tones {
+                    if stage == WIKRule.stage && segment == "zakelijk" { continue }
+                    let exact = "email/\(stage)/\(segment).\(tone)"
+                    let resolution = TemplateResolver.resolve(channel: .email, stage: stage, segment: segment, tone: tone,
+                                                              debtorID: "lint", forcedVariant: nil, available: names)
+                    switch resolution {
+                    case .success(let r) where r.base == exact:
+                        continue
+                    case .success(let r):
+                        findings.append(Finding(file: file(exact + ".text"), line: 0, severity: .warning,
+                                                message: "missing; \(r.base).* would be used instead"))
+                    case .failure:
+                        findings.append(Finding(file: file(exact + ".text"), line: 0, severity: .error,
+                                                message: "missing, and no fallback exists: such an action would be rejected"))
+                    }
+                }
+            }
+        }
+        return findings
+    }
+
+    /// Renders every template with realistic, long sample actions: it must render, and SMS must fit its budget.
+    func lintRendering(now: Date) -> [Finding] {
+        var findings: [Finding] = []
+        let renderer = Renderer(store: store, configuration: configuration)
+        for name in store.sources.keys.sorted() {
+            let parts = name.split(separator: "/")
+            guard parts.count == 3, parts[0] == "email" || parts[0] == "sms" else { continue }
+            let channel: Action.Channel = parts[0] == "email" ? .email : .sms
+            var fields = parts[2].split(separator: ".").map(String.init)
+            if channel == .email {
+                guard fields.last == "text" else { continue }
+                fields.removeLast()
+            }
+            guard fields.count >= 2, let tone = Action.Tone(rawValue: fields[1]) else { continue }
+            let variant = fields.count >= 3 ? fields[2] : nil
+            for debtorType in [Action.Debtor.Kind.consumer, .business] {
+                let sample = LintSamples.action(channel: channel, stage: String(parts[1]), segment: fields[0], tone: tone,
+                                                debtorType: debtorType, variant: variant)
+                do {
+                    switch channel {
+                    case .email:
+                        _ = try renderer.renderEmail(sample, now: now)
+                    case .sms:
+                        _ = try renderer.renderSMS(sample, now: now)
+                    }
+                } catch {
+                    findings.append(Finding(file: file(name), line: 1, severity: .error,
+                                            message: "with a long realistic sample (\(debtorType.rawValue)): \(error.reason)"))
+                    break
+                }
+            }
+        }
+        return findings
+    }
+}
+
+/// Finds the tags in a Mustache source, with their lines.
+enum MustacheTags {
+    struct Tag { var name: String; var line: Int }
+
+    /// Variable and section names used (comments, partials, parents, blocks and pragmas are skipped).
+    static func scan(_ source: String) -> [Tag] {
+        var tags: [Tag] = []
+        var line = 1
+        var index = source.startIndex
+        while let open = source.range(of: "{{", range: index..<source.endIndex) {
+            line += source[index..<open.lowerBound].reduce(0) { $1 == "\n" ? $0 + 1 : $0 }
+            let closeToken = source[open.upperBound...].hasPrefix("{") ? "}}}" : "}}"
+            guard let close = source.range(of: closeToken, range: open.upperBound..<source.endIndex) else { break }
+            var inner = source[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            line += source[open.upperBound..<close.lowerBound].reduce(0) { $1 == "\n" ? $0 + 1 : $0 }
+            index = close.upperBound
+            guard let first = inner.first else { continue }
+            if "!><$%=".contains(first) { continue }
+            if "#^/&{".contains(first) { inner.removeFirst() }
+            inner = inner.trimmingCharacters(in: .whitespaces)
+            if inner.hasSuffix("}") { inner.removeLast() }
+            // Drop a transform such as uppercased(name).
+            if let paren = inner.firstIndex(of: "("), inner.hasSuffix(")") {
+                inner = String(inner[inner.index(after: paren)..<inner.index(before: inner.endIndex)])
+            }
+            tags.append(Tag(name: inner, line: line))
+        }
+        return tags
+    }
+
+    /// The source with every tag removed, for prose checks; line breaks are kept.
+    static func stripTags(_ source: String) -> String {
+        var out = ""
+        var index = source.startIndex
+        while let open = source.range(of: "{{", range: index..<source.endIndex) {
+            out += source[index..<open.lowerBound]
+            guard let close = source.range(of: "}}", range: open.upperBound..<source.endIndex) else { index = source.endIndex; break }
+            out += String(repeating: "\n", count: source[open.lowerBound..<close.upperBound].filter { $0 == "\n" }.count) + " "
+            index = close.upperBound
+            if index < source.endIndex, source[index] == "}" { index = source.index(after: index) }
+        }
+        out += source[index...]
+        // Remove HTML tags so attribute names never count as words.
+        var plain = ""
+        var inTag = false
+        for character in out {
+            if character == "<" { inTag = true; continue }
+            if character == ">" { inTag = false; plain.append(" "); continue }
+            if !inTag { plain.append(character) }
+        }
+        return plain
+    }
+}

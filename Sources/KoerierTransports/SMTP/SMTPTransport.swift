@@ -1,0 +1,99 @@
+import Curl
+import Foundation
+import KoerierCore
+import Logging
+import Synchronization
+
+/// Sends email through an SMTP relay with libcurl: STARTTLS or implicit TLS, one recipient per transaction,
+/// connections reused and run in parallel through one curl multi handle on its own thread.
+public final class SMTPTransport: EmailTransport {
+    public let name = "smtp"
+    private let settings: Configuration.SMTPSettings
+    private let driver: CurlMultiDriver
+    private let pool = Mutex<[CurlEasy]>([])
+    private let logger: Logger
+
+    /// Why the transport could not start.
+    public struct StartError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public init(settings: Configuration.SMTPSettings, logger: Logger) throws {
+        guard let driver = CurlMultiDriver(maxHostConnections: settings.connections, name: "koerier-smtp") else {
+            throw StartError(description: "libcurl could not be initialised")
+        }
+        self.settings = settings
+        self.driver = driver
+        self.logger = logger
+    }
+
+    public func send(_ message: EmailMessage) async -> DeliveryOutcome {
+        // libcurl 7.88 passes CR/LF in envelope addresses straight to the relay: refuse them here too.
+        for address in [message.envelopeFrom, message.recipient] where !Self.isSafeEnvelopeAddress(address) {
+            return .permanent(code: nil, detail: "envelope address \"\(address.debugEscaped)\" contains characters not allowed in SMTP")
+        }
+        var request = CurlRequest(url: settings.url)
+        request.mailFrom = message.envelopeFrom
+        request.mailRecipients = [message.recipient]
+        request.body = message.bytes
+        request.tls = settings.tls == .required ? .required : .none
+        request.username = settings.username
+        request.password = settings.password
+        request.connectTimeout = settings.connectTimeout
+        request.timeout = settings.timeout
+        request.verifyPeer = settings.verifyPeer
+
+        guard let easy = pool.withLock({ $0.popLast() }) ?? CurlEasy() else {
+            return .temporary(code: nil, detail: "libcurl could not create a handle", retryAfter: nil)
+        }
+        easy.configure(request)
+        let response = await driver.perform(easy)
+        pool.withLock { $0.append(easy) }
+        let outcome = Self.classify(response, messageID: message.messageID)
+        if case .accepted = outcome {} else {
+            logger.info("relay did not accept the message", metadata: [
+                "action.id": "\(message.actionID)", "smtp.reply": "\(Self.lastReply(response))",
+            ])
+        }
+        return outcome
+    }
+
+    public func shutdown() async {
+        driver.shutdown()
+    }
+
+    /// Decides, once, what a relay's answer means for the action.
+    static func classify(_ response: CurlResponse, messageID: String) -> DeliveryOutcome {
+        let reply = lastReply(response)
+        let code = response.responseCode
+        guard let error = response.error else {
+            return .accepted(code: code == 0 ? 250 : code, detail: reply, messageID: messageID)
+        }
+        let detail = reply.isEmpty ? error.description : reply
+        if error.isLoginDenied || code == 535 || code == 530 || code == 534 {
+            // The relay refused our credentials: a configuration problem, not this message's fault.
+            return .temporary(code: code == 0 ? nil : code, detail: "authentication failed: \(detail)", retryAfter: nil)
+        }
+        if error.isTLSFailure {
+            return .temporary(code: nil, detail: "TLS could not be set up with the relay: \(error.description)", retryAfter: nil)
+        }
+        if (500..<600).contains(code) { return .permanent(code: code, detail: detail) }
+        if (400..<500).contains(code) { return .temporary(code: code, detail: detail, retryAfter: nil) }
+        if error.isConnectFailure { return .temporary(code: nil, detail: "cannot connect to the relay: \(error.description)", retryAfter: nil) }
+        if response.bytesSent > 0 {
+            // The message was (partly) handed over and no final answer came: the relay may have queued it.
+            return .unknown(detail: "no final answer from the relay after the message was sent: \(error.description)")
+        }
+        return .temporary(code: code == 0 ? nil : code, detail: detail, retryAfter: nil)
+    }
+
+    /// The relay's last reply line, e.g. `250 2.0.0 Ok: queued as 4Xb2`, at most 500 characters.
+    static func lastReply(_ response: CurlResponse) -> String {
+        guard let line = response.headerLines.last(where: { $0.count >= 3 && $0.prefix(3).allSatisfy(\.isNumber) }) else { return "" }
+        return String(line.prefix(500))
+    }
+
+    static func isSafeEnvelopeAddress(_ address: String) -> Bool {
+        !address.isEmpty && address.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != "<" && $0 != ">" }
+    }
+}
