@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import KoerierCore
+import Logging
+
+/// `koerier render`: shows the message an action would produce, sending nothing.
+struct RenderCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Print the message an action file would produce (headers and bodies, or the SMS with encoding and parts)."
+    )
+
+    @Option(name: .long, help: "The YAML configuration file.")
+    var config: String
+
+    @Argument(help: "The action file (JSON).")
+    var action: String
+
+    @Option(name: .long, help: "Also write the HTML body of an email to this file, for a browser preview.")
+    var htmlOut: String?
+
+    @Option(name: .long, help: "Render as of this RFC 3339 time instead of now (dates such as pay_by depend on it).")
+    var at: String?
+
+    func run() async throws {
+        Bootstrap.logging(level: "warning")
+        let configuration: Configuration
+        switch Bootstrap.configuration(config) {
+        case .success(let c): configuration = c
+        case .failure(let error):
+            Bootstrap.fail(error.description)
+            throw Sysexits.configError
+        }
+        let runtime: Runtime
+        do {
+            runtime = try Bootstrap.runtime(configuration, logger: Logger(label: "koerier"), transports: false)
+        } catch {
+            Bootstrap.fail("\(error)")
+            throw Sysexits.configError
+        }
+        guard let data = FileManager.default.contents(atPath: action) else {
+            Bootstrap.fail("\(action): cannot be read")
+            throw Sysexits.dataError
+        }
+        let now: Date
+        if let at {
+            guard let parsed = RFC3339.parse(at) else {
+                Bootstrap.fail("--at \"\(at)\" is not an RFC 3339 time such as 2026-11-22T09:00:00+01:00")
+                throw Sysexits.usage
+            }
+            now = parsed
+        } else {
+            now = Date()
+        }
+        let parsed: Action
+        do {
+            parsed = try ActionDecoder.decode([UInt8](data))
+        } catch {
+            Bootstrap.fail("\(action): \(error)")
+            throw Sysexits.dataError
+        }
+        do {
+            switch parsed.channel {
+            case .email:
+                let rendered = try runtime.renderer.renderEmail(parsed, now: now)
+                let attachments = try MessageFactory.loadAttachments(parsed, root: configuration.attachments)
+                let message = MessageFactory.email(parsed, rendered: rendered, configuration: configuration, now: now, attachments: attachments)
+                print("# template: \(rendered.template) (sha256 \(rendered.templateSHA256.prefix(12))…)\(rendered.variant.map { ", variant \($0)" } ?? "")")
+                print(Self.readable(message, rendered: rendered))
+                if let htmlOut {
+                    try Data(rendered.html.utf8).write(to: URL(fileURLWithPath: htmlOut))
+                    print("# HTML written to \(htmlOut)")
+                }
+            case .sms:
+                let rendered = try runtime.renderer.renderSMS(parsed, now: now)
+                let plan = rendered.plan
+                print("# template: \(rendered.template)\(rendered.variant.map { ", variant \($0)" } ?? "")")
+                print("To: \(parsed.recipient.phone?.e164 ?? "")")
+                print("From: \(configuration.sms.sender)")
+                print("Encoding: \(plan.encoding.rawValue)")
+                print("Characters: \(plan.characters) (\(plan.units) \(plan.encoding == .gsm7 ? "septets" : "UCS-2 units"))")
+                print("Parts: \(plan.parts) of at most \(configuration.sms.maximumParts)")
+                if !plan.transliterated.isEmpty { print("Transliterated: \(plan.transliterated.joined(separator: ", "))") }
+                print("")
+                print(plan.text)
+            }
+        } catch let error as RenderError {
+            Bootstrap.fail("\(action): \(error.reason)")
+            throw Sysexits.dataError
+        }
+    }
+
+    /// The headers as sent, then the text and HTML bodies decoded for reading.
+    static func readable(_ message: EmailMessage, rendered: RenderedEmail) -> String {
+        let text = String(decoding: message.bytes, as: UTF8.self)
+        let headers = text.components(separatedBy: "\r\n\r\n").first ?? ""
+        return headers.replacingOccurrences(of: "\r\n", with: "\n")
+            + "\nSubject (decoded): \(rendered.subject)\n\n----- text/plain -----\n\(rendered.text)\n----- text/html -----\n\(rendered.html)"
+    }
+}

@@ -1,0 +1,141 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import KoerierCore
+import Logging
+
+/// `koerier run`: the daemon (or one pass with --once).
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the daemon until SIGTERM/SIGINT; SIGHUP reloads configuration and templates.",
+        discussion: "With --once: process what is due now, wait for those sends to end, and exit (for cron and tests)."
+    )
+
+    @Option(name: .long, help: "The YAML configuration file.")
+    var config: String
+
+    @Flag(name: .long, help: "Process what is due now and exit.")
+    var once = false
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = ProcessInfo.processInfo.environment["KOERIER_LOG_LEVEL"] ?? "info"
+
+    func run() async throws {
+        Bootstrap.logging(level: logLevel)
+        let logger = Logger(label: "koerier")
+        let configuration: Configuration
+        switch Bootstrap.configuration(config) {
+        case .success(let c): configuration = c
+        case .failure(let error):
+            Bootstrap.fail(error.description)
+            throw Sysexits.configError
+        }
+        let runtime: Runtime
+        do {
+            runtime = try Bootstrap.runtime(configuration, logger: logger, transports: true)
+        } catch {
+            Bootstrap.fail("\(error)")
+            throw Sysexits.configError
+        }
+        let journal: Journal
+        do {
+            journal = try Journal(directory: configuration.journal)
+        } catch {
+            Bootstrap.fail(error.description)
+            throw Sysexits.ioError
+        }
+        let dispatcher = Dispatcher(runtime: runtime, journal: journal, logger: logger)
+        let signals = SignalHandlers(dispatcher: dispatcher, configFile: config, logger: logger,
+                                     deadline: configuration.delivery.shutdownDeadline)
+        signals.install()
+        logger.info("koerier started", metadata: [
+            "spool": "\(configuration.spool)", "journal": "\(configuration.journal)",
+            "email.transport": "\(configuration.email.transport.rawValue)", "once": "\(once)",
+        ])
+        do {
+            try await dispatcher.run(once: once)
+        } catch {
+            Bootstrap.fail("cannot run: \(error)")
+            throw Sysexits.ioError
+        }
+        await dispatcher.runtime.email?.shutdown()
+        await dispatcher.runtime.sms?.shutdown()
+        journal.close()
+    }
+}
+
+/// SIGTERM/SIGINT stop gracefully within a deadline; SIGHUP reloads, keeping the old runtime when the new one is broken.
+final class SignalHandlers: Sendable {
+    private let dispatcher: Dispatcher
+    private let configFile: String
+    private let logger: Logger
+    private let deadline: TimeInterval
+    private let sources = NonSendableBox<[any DispatchSourceSignal]>([])
+
+    init(dispatcher: Dispatcher, configFile: String, logger: Logger, deadline: TimeInterval) {
+        self.dispatcher = dispatcher
+        self.configFile = configFile
+        self.logger = logger
+        self.deadline = deadline
+    }
+
+    func install() {
+        var installed: [any DispatchSourceSignal] = []
+        for number in [SIGTERM, SIGINT] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [self] in stop(signal: number) }
+            source.resume()
+            installed.append(source)
+        }
+        signal(SIGHUP, SIG_IGN)
+        let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        hup.setEventHandler { [self] in reload() }
+        hup.resume()
+        installed.append(hup)
+        sources.value = installed
+    }
+
+    private func stop(signal number: Int32) {
+        logger.notice("stopping: no new work; in-flight sends finish", metadata: [
+            "signal": "\(number == SIGTERM ? "SIGTERM" : "SIGINT")", "shutdown.deadline": "\(deadline)",
+        ])
+        dispatcher.stop()
+        let logger = self.logger
+        DispatchQueue.global().asyncAfter(deadline: .now() + deadline) {
+            // Sends still open are abandoned; the journal shows them as ambiguous and recovery handles them.
+            logger.warning("shutdown deadline reached; exiting with sends still open (recovered at the next start)")
+            exit(0)
+        }
+    }
+
+    private func reload() {
+        let logger = self.logger
+        switch Bootstrap.configuration(configFile) {
+        case .failure(let error):
+            logger.error("reload refused: the new configuration is broken; the old one stays in force", metadata: ["error": "\(error)"])
+        case .success(let configuration):
+            do {
+                var runtime = try Bootstrap.runtime(configuration, logger: logger, transports: false)
+                let old = dispatcher.runtime
+                runtime.email = old.email
+                runtime.sms = old.sms
+                if configuration.spool != old.configuration.spool || configuration.journal != old.configuration.journal {
+                    logger.error("reload refused: spool and journal cannot change while running; restart instead")
+                    return
+                }
+                dispatcher.reload(runtime)
+                logger.notice("configuration and templates reloaded (transport settings apply after a restart)")
+            } catch {
+                logger.error("reload refused: the new templates are broken; the old ones stay in force", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
+
+/// Holds a value that is only touched from one place at a time (signal set-up).
+final class NonSendableBox<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}
