@@ -8,7 +8,7 @@ let swiftSettings: [SwiftSetting] = [
 
 var package = Package(
     name: "koerier",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "koerier", targets: ["koerier"]),
         .executable(name: "koerier-bench", targets: ["koerier-bench"]),
