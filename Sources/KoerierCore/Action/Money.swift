@@ -6,6 +6,7 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
     public init(cents: Int64) { self.cents = cents }
 
     /// Parses `"1234.56"`, `"1234.5"`, `"1234"` or `"-12.00"`: digits, an optional dot and at most two decimals.
+    /// At most 12 digits before the dot, so sums over any valid action can never overflow.
     public init?(_ text: String) {
         var rest = Substring(text)
         var negative = false
@@ -14,7 +15,7 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
         guard parts.count == 1 || parts.count == 2 else { return nil }
         let whole = parts[0]
         let fraction = parts.count == 2 ? parts[1] : ""
-        guard !whole.isEmpty, whole.count <= 15, whole.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        guard !whole.isEmpty, whole.count <= 12, whole.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         guard parts.count == 1 || (1...2).contains(fraction.count), fraction.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         guard let units = Int64(whole) else { return nil }
         var fractionCents: Int64 = 0

@@ -84,7 +84,10 @@ struct ConfigReader {
     /// A duration such as `300`, `300s`, `5m`, `2h` or `2d`, in seconds.
     func duration(_ name: String, default value: TimeInterval) throws(ConfigError) -> TimeInterval {
         guard has(name) else { return value }
-        if let i = map[name] as? Int, !(map[name] is Bool) { return TimeInterval(i) }
+        if let i = map[name] as? Int, !(map[name] is Bool) {
+            guard i >= 0 else { throw fail(name, "is \(i); a duration cannot be negative") }
+            return TimeInterval(i)
+        }
         guard let text = map[name] as? String, let seconds = Self.parseDuration(text) else {
             throw fail(name, "must be a duration such as 300s, 5m, 2h or 2d")
         }

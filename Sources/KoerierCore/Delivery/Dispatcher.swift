@@ -124,8 +124,13 @@ public final class Dispatcher: Sendable {
 
     /// Releases deferred files when their time comes.
     private func timerLoop(once: Bool) async {
+        var lastCancelScan = Date.distantPast
         while !isStopping {
             let current = now()
+            if current.timeIntervalSince(lastCancelScan) >= 1 {
+                releaseCancelled()
+                lastCancelScan = current
+            }
             let due = state.withLock { $0.deadlines.popDue(current, limit: 512) }
             for file in due {
                 let item = state.withLock { state -> WorkItem? in
@@ -144,6 +149,20 @@ public final class Dispatcher: Sendable {
             let earliest = state.withLock { $0.deadlines.earliest }
             let wait = earliest.map { max(0.001, min(1.0, $0.timeIntervalSince(now()))) } ?? 1.0
             await wakeTimer.wait(timeout: wait)
+        }
+    }
+
+    /// A cancel marker for a deferred action takes effect at once: the action is released to be cancelled now.
+    private func releaseCancelled() {
+        let waiting = state.withLock { $0.deferredByID.isEmpty }
+        if waiting { return }
+        let markers = spool.list(.cancel, actionFilesOnly: false)
+        let current = now()
+        state.withLock { state in
+            for id in markers {
+                guard let file = state.deferredByID[id] else { continue }
+                state.deadlines.insert(current, file)
+            }
         }
     }
 

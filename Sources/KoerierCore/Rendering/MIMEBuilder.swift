@@ -111,7 +111,8 @@ public enum MIMEBuilder {
     /// An unstructured header value (Subject): ASCII as is, anything else as RFC 2047 encoded words.
     static func encodeUnstructured(_ value: String) -> String {
         let clean = singleLine(value)
-        if clean.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 }) && !clean.contains("=?") { return clean }
+        let foldable = !clean.split(separator: " ").contains { $0.utf8.count > 70 }
+        if clean.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 }) && !clean.contains("=?") && foldable { return clean }
         return encodedWords(clean)
     }
 
@@ -122,12 +123,13 @@ public enum MIMEBuilder {
         return "\"\(encodedWords(clean))\""
     }
 
-    /// `=?UTF-8?B?...?=` words of at most 75 characters, split between whole characters, joined by folding space.
+    /// `=?UTF-8?B?...?=` words of at most 75 characters, split between whole code points (so each word is valid
+    /// UTF-8 on its own, even inside a long grapheme cluster), joined by folding space.
     static func encodedWords(_ value: String) -> String {
         var words: [String] = []
         var chunk: [UInt8] = []
-        for character in value {
-            let bytes = Array(String(character).utf8)
+        for scalar in value.unicodeScalars {
+            let bytes = Array(String(scalar).utf8)
             if (chunk.count + bytes.count + 2) / 3 * 4 > 75 - 12 {
                 words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=")
                 chunk = []
@@ -148,8 +150,9 @@ public enum MIMEBuilder {
     /// Folds a header line longer than 78 characters at spaces (lines already folded are kept).
     static func fold(_ line: String) -> String {
         var result: [String] = []
-        for physical in line.components(separatedBy: "\r\n") {
-            var rest = Substring(physical)
+        if line.utf8.count <= 78 { return line }
+        for physical in line.split(separator: "\r\n", omittingEmptySubsequences: false) {
+            var rest = physical
             while rest.count > 78, let space = rest.prefix(78).lastIndex(of: " "), space > rest.startIndex {
                 result.append(String(rest[..<space]))
                 rest = rest[space...]
@@ -181,34 +184,47 @@ public enum MIMEBuilder {
     /// Quoted-printable (RFC 2045) with CRLF line ends and lines of at most 76 characters.
     /// A leading dot is encoded too, so no transport's dot-stuffing can touch the text.
     public static func quotedPrintable(_ text: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var lines: [String] = []
-        let normalized = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-        for line in normalized.split(separator: "\n", omittingEmptySubsequences: false) {
-            let bytes = Array(line.utf8)
-            var encoded: [[UInt8]] = []
-            for (index, byte) in bytes.enumerated() {
-                let isLast = index == bytes.count - 1
-                let plain = (byte >= 33 && byte <= 126 && byte != 61) || ((byte == 32 || byte == 9) && !isLast)
-                let leadingDot = index == 0 && byte == 46
-                if plain && !leadingDot {
-                    encoded.append([byte])
-                } else {
-                    encoded.append([61, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
-                }
+        let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        let input = Array(text.utf8)
+        out.reserveCapacity(input.count + input.count / 8)
+        var lineStart = 0
+        var lines: [(Int, Int)] = []
+        var index = 0
+        while index < input.count {
+            let byte = input[index]
+            if byte == 10 || byte == 13 {
+                lines.append((lineStart, index))
+                if byte == 13, index + 1 < input.count, input[index + 1] == 10 { index += 1 }
+                lineStart = index + 1
             }
-            var current: [UInt8] = []
-            for token in encoded {
-                if current.count + token.count > 75 {
-                    lines.append(String(decoding: current + [61], as: UTF8.self))
-                    current = []
-                }
-                current += token
-            }
-            lines.append(String(decoding: current, as: UTF8.self))
+            index += 1
         }
-        while lines.last == "" { lines.removeLast() }
-        return lines.joined(separator: "\r\n")
+        lines.append((lineStart, input.count))
+        while let last = lines.last, last.0 == last.1, lines.count > 1 { lines.removeLast() }
+        if let last = lines.last, last.0 == last.1 { lines.removeLast() }
+        for (number, (from, to)) in lines.enumerated() {
+            if number > 0 { out += [13, 10] }
+            var column = 0
+            for position in from..<to {
+                let byte = input[position]
+                let isLast = position == to - 1
+                let plain = ((byte >= 33 && byte <= 126 && byte != 61) || ((byte == 32 || byte == 9) && !isLast))
+                    && !(position == from && byte == 46)
+                let width = plain ? 1 : 3
+                if column + width > 75 {
+                    out += [61, 13, 10]
+                    column = 0
+                }
+                if plain {
+                    out.append(byte)
+                } else {
+                    out += [61, hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+                }
+                column += width
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Base64 in lines of 76 characters, each ending in CRLF.
@@ -225,6 +241,6 @@ public enum MIMEBuilder {
     }
 
     static func hexDigest(_ text: String) -> String {
-        SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Array(text.utf8)))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What an email action renders to, before MIME.
 public struct RenderedEmail: Sendable, Equatable {
@@ -29,11 +30,19 @@ public struct Renderer: Sendable {
     public let store: TemplateStore
     public let configuration: Configuration
     private let available: Set<String>
+    private let variants: [String: [String]]
+    private let digests = DigestCache()
 
     public init(store: TemplateStore, configuration: Configuration) {
         self.store = store
         self.configuration = configuration
         self.available = Set(store.sources.keys)
+        self.variants = TemplateResolver.variantIndex(available)
+    }
+
+    /// SHA-256 of a template's files, computed once per template name.
+    private func digest(_ names: [String]) -> String {
+        digests.value(for: names.joined(separator: "\n")) { store.sha256(of: names) }
     }
 
     /// The local calendar day of `instant` in the configured time zone.
@@ -46,7 +55,7 @@ public struct Renderer: Sendable {
     public func resolve(_ action: Action) -> Result<TemplateResolver.Resolution, RenderError> {
         TemplateResolver.resolve(
             channel: action.channel, stage: action.stage, segment: action.segment, tone: action.tone.rawValue,
-            debtorID: action.debtor.id, forcedVariant: action.variant, available: available
+            debtorID: action.debtor.id, forcedVariant: action.variant, available: available, variantIndex: variants
         ).mapError { RenderError(reason: $0.reason) }
     }
 
@@ -68,7 +77,7 @@ public struct Renderer: Sendable {
             text: Self.tidy(outputs[1]),
             html: outputs[2],
             template: resolution.name,
-            templateSHA256: store.sha256(of: names),
+            templateSHA256: digest(names),
             variant: resolution.variant
         )
     }
@@ -94,23 +103,43 @@ public struct Renderer: Sendable {
                 throw RenderError(reason: "payment.url points at \(host), but SMS links may only point at \(domain) (sms.payment_domain)")
             }
         }
-        return RenderedSMS(plan: plan, template: resolution.name, templateSHA256: store.sha256(of: [resolution.name]), variant: resolution.variant)
+        return RenderedSMS(plan: plan, template: resolution.name, templateSHA256: digest([resolution.name]), variant: resolution.variant)
     }
 
-    /// Trims trailing spaces per line and surplus blank lines at start and end.
+    /// Trims trailing spaces per line, blank lines at start and end, and runs of more than two blank lines.
     static func tidy(_ text: String) -> String {
-        var lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
-            .map { line -> Substring in
-                var l = line
-                while let last = l.last, last == " " || last == "\t" { l.removeLast() }
-                return l
+        var lines: [ArraySlice<UInt8>] = []
+        let bytes = Array(text.utf8)
+        var start = 0
+        for index in 0...bytes.count where index == bytes.count || bytes[index] == 10 {
+            var end = index
+            while end > start, bytes[end - 1] == 32 || bytes[end - 1] == 9 || bytes[end - 1] == 13 { end -= 1 }
+            let line = bytes[start..<end]
+            if !(line.isEmpty && lines.count >= 2 && lines[lines.count - 1].isEmpty && lines[lines.count - 2].isEmpty) {
+                lines.append(line)
             }
+            start = index + 1
+        }
         while lines.first?.isEmpty == true { lines.removeFirst() }
         while lines.last?.isEmpty == true { lines.removeLast() }
-        var out: [Substring] = []
-        for line in lines where !(line.isEmpty && out.count >= 2 && out[out.count - 1].isEmpty && out[out.count - 2].isEmpty) {
-            out.append(line)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        for line in lines {
+            out += line
+            out.append(10)
         }
-        return out.joined(separator: "\n") + "\n"
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// A small thread-safe memo of template digests (templates never change within one `Renderer`).
+final class DigestCache: Sendable {
+    private let values = Mutex<[String: String]>([:])
+
+    func value(for key: String, compute: () -> String) -> String {
+        if let known = values.withLock({ $0[key] }) { return known }
+        let computed = compute()
+        values.withLock { $0[key] = computed }
+        return computed
     }
 }

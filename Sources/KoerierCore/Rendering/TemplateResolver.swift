@@ -33,10 +33,37 @@ public enum TemplateResolver {
         channel: Action.Channel, stage: String, segment: String, tone: String,
         debtorID: String, forcedVariant: String?, available: Set<String>
     ) -> Result<Resolution, Failure> {
+        resolve(channel: channel, stage: stage, segment: segment, tone: tone, debtorID: debtorID,
+                forcedVariant: forcedVariant, available: available, variantIndex: variantIndex(available))
+    }
+
+    /// The variants of every base name, computed once per template set.
+    public static func variantIndex(_ available: Set<String>) -> [String: [String]] {
+        var index: [String: [String]] = [:]
+        for channel in Action.Channel.allCases {
+            let parts = parts(channel)
+            let first = parts.first ?? ""
+            for name in available where name.hasPrefix(channel.rawValue + "/") && name.hasSuffix(first) {
+                let stem = name.dropLast(first.count)
+                guard let dot = stem.lastIndex(of: ".") else { continue }
+                let base = String(stem[..<dot])
+                if index[base] == nil {
+                    index[base] = variantsOf(base, parts: parts, available: available)
+                }
+            }
+        }
+        return index
+    }
+
+    /// `resolve` with a precomputed variant index (the hot path).
+    public static func resolve(
+        channel: Action.Channel, stage: String, segment: String, tone: String,
+        debtorID: String, forcedVariant: String?, available: Set<String>, variantIndex: [String: [String]]
+    ) -> Result<Resolution, Failure> {
         let parts = parts(channel)
         let tried = candidates(channel: channel, stage: stage, segment: segment, tone: tone)
         for base in tried {
-            let variants = variantsOf(base, parts: parts, available: available)
+            let variants = variantIndex[base] ?? []
             let plain = parts.allSatisfy { available.contains(base + $0) }
             if !plain && variants.isEmpty { continue }
             if let forced = forcedVariant {

@@ -71,6 +71,6 @@ public struct TemplateStore: Sendable {
             hasher.update(data: Array((sources[name] ?? "").utf8))
             hasher.update(data: [0])
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(hasher.finalize())
     }
 }

@@ -67,12 +67,12 @@ public struct Spool: Sendable {
     public func finish(_ name: String, from: SpoolLayout.Folder, to: SpoolLayout.Folder, reason: String?) throws {
         var target = name
         var counter = 1
-        while FileManager.default.fileExists(atPath: layout.path(to, target)) {
+        while access(layout.path(to, target), F_OK) == 0 {
             counter += 1
             target = "\(name.dropLast(5)).\(counter).json"
         }
         if let reason {
-            let line = reason.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ") + "\n"
+            let line = String(String.UnicodeScalarView(reason.unicodeScalars.map { $0 == "\r" || $0 == "\n" ? " " : $0 })) + "\n"
             try writeAtomically(Array(line.utf8), to: layout.path(to, target + ".reason.txt"))
         }
         if !(try move(name, from: from, to: to, as: target)) {
