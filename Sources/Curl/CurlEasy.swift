@@ -53,10 +53,13 @@ public final class CurlEasy: @unchecked Sendable {
             guard let buffer, let userdata else { return 0 }
             let easy = Unmanaged<CurlEasy>.fromOpaque(userdata).takeUnretainedValue()
             let length = size * count
-            let bytes = UnsafeRawBufferPointer(start: buffer, count: length)
-            var line = String(decoding: bytes, as: UTF8.self)
-            while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
-            if !line.isEmpty && easy.headerLines.count < 200 { easy.headerLines.append(line) }
+            var end = length
+            // Trim CR and LF as bytes: in Swift "\r\n" is one Character, so hasSuffix("\n") would miss it.
+            while end > 0, buffer[end - 1] == 0x0A || buffer[end - 1] == 0x0D { end -= 1 }
+            if end > 0 && easy.headerLines.count < 200 {
+                let bytes = UnsafeRawBufferPointer(start: buffer, count: end)
+                easy.headerLines.append(String(decoding: bytes, as: UTF8.self))
+            }
             return length
         }
         setPointer(CURLOPT_WRITEDATA, me)
