@@ -106,7 +106,7 @@ public struct Renderer: Sendable {
         return RenderedSMS(plan: plan, template: resolution.name, templateSHA256: digest([resolution.name]), variant: resolution.variant)
     }
 
-    /// Trims trailing spaces per line, blank lines at start and end, and runs of more than two blank lines.
+    /// Trims trailing spaces per line, blank lines at start and end, and collapses runs of blank lines into one.
     static func tidy(_ text: String) -> String {
         var lines: [ArraySlice<UInt8>] = []
         let bytes = Array(text.utf8)
@@ -115,7 +115,7 @@ public struct Renderer: Sendable {
             var end = index
             while end > start, bytes[end - 1] == 32 || bytes[end - 1] == 9 || bytes[end - 1] == 13 { end -= 1 }
             let line = bytes[start..<end]
-            if !(line.isEmpty && lines.count >= 2 && lines[lines.count - 1].isEmpty && lines[lines.count - 2].isEmpty) {
+            if !(line.isEmpty && lines.last?.isEmpty == true) {
                 lines.append(line)
             }
             start = index + 1

@@ -38,13 +38,7 @@ public enum TemplateContext {
         let senderPhone = action.sender?.phone?.display ?? (action.sender == nil ? defaults.phone : nil) ?? company.phone
         let senderEmail = action.sender?.email?.value ?? (action.sender == nil ? defaults.email : nil) ?? company.email
 
-        let addressee = action.debtor.contact ?? action.recipient.name
-        let salutation: String
-        if addressee.isEmpty {
-            salutation = "Geachte heer, mevrouw,"
-        } else {
-            salutation = action.tone == .vriendelijk ? "Beste \(addressee)," : "Geachte \(addressee),"
-        }
+        let salutation = salutation(for: action.debtor.contact ?? action.recipient.name, friendly: action.tone == .vriendelijk)
 
         var payment: [String: Any] = [
             "iban": DutchFormat.iban(action.payment?.iban ?? company.iban),
@@ -122,6 +116,22 @@ public enum TemplateContext {
             "today_short": DutchFormat.shortDate(today),
             "data": action.data.mapValues(\.templateValue),
         ]
+    }
+
+    /// The opening line: `Geachte heer Jansen,` / `Beste meneer Jansen,` from a contact such as "de heer Jansen",
+    /// `Geachte mevrouw De Vries,`, or the full name (`Geachte Joëlle de Vries,`) when no title is given.
+    static func salutation(for addressee: String, friendly: Bool) -> String {
+        let name = addressee.trimmingSpaces
+        if name.isEmpty { return "Geachte heer, mevrouw," }
+        let lower = name.lowercased()
+        for prefix in ["de heer ", "dhr. ", "heer ", "meneer "] where lower.hasPrefix(prefix) {
+            let rest = name.dropFirst(prefix.count)
+            return friendly ? "Beste meneer \(rest)," : "Geachte heer \(rest),"
+        }
+        for prefix in ["mevrouw ", "mevr. ", "mw. "] where lower.hasPrefix(prefix) {
+            return "\(friendly ? "Beste" : "Geachte") mevrouw \(name.dropFirst(prefix.count)),"
+        }
+        return "\(friendly ? "Beste" : "Geachte") \(name),"
     }
 
     /// Drops absent values: Mustache treats an empty string as true in a section, absence as false.
