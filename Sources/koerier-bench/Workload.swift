@@ -41,7 +41,7 @@ struct Workload {
         if let smsPort {
             yaml += """
               providers:
-                - { name: sink, kind: messagebird, url: "http://127.0.0.1:\(smsPort)", token_env: KOERIER_BENCH_TOKEN, concurrency: \(connections), rate_per_second: 100000 }
+                - { name: sink, kind: messagebird, url: "http://127.0.0.1:\(smsPort)", token_env: KOERIER_BENCH_TOKEN, concurrency: \(connections), rate_per_second: 10000 }
 
             """
         }

@@ -53,8 +53,18 @@ struct RunCommand: AsyncParsableCommand {
             "spool": "\(configuration.spool)", "journal": "\(configuration.journal)",
             "email.transport": "\(configuration.email.transport.rawValue)", "once": "\(once)",
         ])
+        let metrics = configuration.metricsFile.map { file in
+            Task.detached {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(15))
+                    await Self.writeMetrics(dispatcher, to: file)
+                }
+            }
+        }
+        defer { metrics?.cancel() }
         do {
             try await dispatcher.run(once: once)
+            if let file = configuration.metricsFile { await Self.writeMetrics(dispatcher, to: file) }
         } catch {
             Bootstrap.fail("cannot run: \(error)")
             throw Sysexits.ioError
@@ -62,6 +72,17 @@ struct RunCommand: AsyncParsableCommand {
         await dispatcher.runtime.email?.shutdown()
         await dispatcher.runtime.sms?.shutdown()
         journal.close()
+    }
+}
+
+extension RunCommand {
+    /// Writes the metrics file atomically (temporary name, then rename), as textfile collectors expect.
+    static func writeMetrics(_ dispatcher: Dispatcher, to file: String) async {
+        let text = await dispatcher.metrics().prometheusText()
+        let temporary = file + ".tmp"
+        if (try? Data(text.utf8).write(to: URL(fileURLWithPath: temporary))) != nil {
+            _ = rename(temporary, file)
+        }
     }
 }
 

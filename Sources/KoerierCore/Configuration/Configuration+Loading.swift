@@ -20,7 +20,7 @@ extension Configuration {
 
     static let rootKeys: Set<String> = [
         "spool", "journal", "templates", "attachments", "timezone", "quiet_hours", "email", "sms", "company", "sender",
-        "delivery", "stages", "lint",
+        "delivery", "stages", "lint", "metrics_file",
     ]
 
     /// Validates an already parsed YAML document.
@@ -45,7 +45,8 @@ extension Configuration {
             defaultSender: try parseSender(root.child("sender", allowed: ["name", "title", "email", "phone"])),
             delivery: try parseDelivery(root.child("delivery", allowed: ["concurrency", "retry", "rescan_interval", "debtor_pacing", "shutdown_deadline", "intake_batch"])),
             stages: try parseStages(root),
-            lint: try parseLint(root.child("lint", allowed: ["restricted_phrases"]))
+            lint: try parseLint(root.child("lint", allowed: ["restricted_phrases"])),
+            metricsFile: try root.path("metrics_file", default: nil)
         )
     }
 

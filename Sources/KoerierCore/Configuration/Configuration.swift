@@ -17,6 +17,8 @@ public struct Configuration: Sendable {
     public var delivery: DeliverySettings
     public var stages: [String: StageSettings]
     public var lint: LintSettings
+    /// Where to write Prometheus metrics every 15 seconds (nil: not written).
+    public var metricsFile: String?
 
     /// Dutch contact rules and how a burst at opening time is spread.
     public struct ContactSettings: Sendable {

@@ -263,7 +263,11 @@ extension Dispatcher {
             do {
                 try await journal.append(events)
                 let wasBroken = state.withLock { state -> Bool in
-                    for event in events { state.index.applyLive(event) }
+                    for event in events {
+                        state.index.applyLive(event)
+                        state.eventCounts[event.event, default: 0] += 1
+                        if event.event == .deferred, let reason = event.reason { state.deferralReasons[reason, default: 0] += 1 }
+                    }
                     defer { state.journalBroken = false }
                     return state.journalBroken
                 }

@@ -32,6 +32,9 @@ public final class Dispatcher: Sendable {
         /// Set while the journal cannot be written: no new work is taken.
         var journalBroken = false
         var processed = 0
+        /// Journal events written by this process, by kind, and deferrals by reason (for metrics).
+        var eventCounts: [JournalEvent.Kind: Int] = [:]
+        var deferralReasons: [String: Int] = [:]
     }
 
     /// Creates a dispatcher; call `run` to start it.
@@ -52,6 +55,18 @@ public final class Dispatcher: Sendable {
         runtimeBox.withLock { $0 = runtime }
         wakeIntake.signal()
         wakeTimer.signal()
+    }
+
+    /// Counters and gauges for ops, as of now.
+    public func metrics() async -> DispatcherMetrics {
+        let queued = await queue.count
+        return state.withLock { state in
+            DispatcherMetrics(
+                events: state.eventCounts, deferralReasons: state.deferralReasons, queued: queued,
+                inFlight: state.inFlight, deferred: state.deferred.count, journalBroken: state.journalBroken,
+                journalSeq: journal.lastSeq
+            )
+        }
     }
 
     /// Number of actions that reached a terminal state in this run.

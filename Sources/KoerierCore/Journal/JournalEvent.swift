@@ -135,24 +135,34 @@ extension JournalEvent {
 /// JSON string quoting without Foundation's encoder (fast, and `/` stays readable).
 enum JSONText {
     static func appendQuoted(_ string: String, to out: inout String) {
-        out += "\""
+        // Fast path: most values need no escaping at all.
+        let clean = string.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 != 0x7F && $0 != 0xE2 }
+        if clean {
+            out += "\""
+            out += string
+            out += "\""
+            return
+        }
+        var scalars = String.UnicodeScalarView()
+        scalars.append("\"")
         for scalar in string.unicodeScalars {
             switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
+            case "\"": scalars.append(contentsOf: "\\\"".unicodeScalars)
+            case "\\": scalars.append(contentsOf: "\\\\".unicodeScalars)
+            case "\n": scalars.append(contentsOf: "\\n".unicodeScalars)
+            case "\r": scalars.append(contentsOf: "\\r".unicodeScalars)
+            case "\t": scalars.append(contentsOf: "\\t".unicodeScalars)
             default:
                 if scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\u{2028}" || scalar == "\u{2029}" {
                     let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    scalars.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
                 } else {
-                    out.unicodeScalars.append(scalar)
+                    scalars.append(scalar)
                 }
             }
         }
-        out += "\""
+        scalars.append("\"")
+        out += String(scalars)
     }
 
     static func quoted(_ string: String) -> String {

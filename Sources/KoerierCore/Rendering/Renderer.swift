@@ -89,7 +89,7 @@ public struct Renderer: Sendable {
         guard let output = store.render(resolution.name, context) else {
             throw RenderError(reason: "template \(resolution.name) could not be rendered")
         }
-        let text = output.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        let text = output.split(whereSeparator: \.isNewline).map { String($0).trimmingSpaces }
             .filter { !$0.isEmpty }.joined(separator: "\n")
         if text.isEmpty { throw RenderError(reason: "template \(resolution.name) rendered an empty text") }
         let plan = SMSPlanner.plan(text, transliteration: SMSTransliteration(enabled: configuration.sms.transliterate))

@@ -98,8 +98,9 @@ public enum TemplateContext {
             "invoice_count": String(invoices.count),
             "single_invoice": invoices.count == 1,
             "multiple_invoices": invoices.count > 1,
-            "invoice_table_text": InvoiceTable.text(rows, currency: currency),
-            "invoice_table_html": InvoiceTable.html(rows, currency: currency),
+            // Tables only where they can appear: an SMS never carries a table.
+            "invoice_table_text": action.channel == .email ? InvoiceTable.text(rows, currency: currency) : "",
+            "invoice_table_html": action.channel == .email ? InvoiceTable.html(rows, currency: currency) : "",
             "total_open": amount(totalOpen),
             "collection_costs": amount(costs ?? .zero),
             "has_collection_costs": (costs ?? .zero) > .zero,
