@@ -196,6 +196,8 @@ extension Dispatcher {
                 e.detail = detail
                 e.reason = "retry"
                 e.nextAttempt = at
+                // Carried through restarts: the next attempt may repeat one the relay took without answering.
+                if item.ambiguous && action.channel == .email { e.possibleRepeat = true }
                 guard await record(extra + [e]) else { return }
                 moveToDeferred(item, action: action, until: at)
             case .fail(let reason):

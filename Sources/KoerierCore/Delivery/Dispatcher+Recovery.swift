@@ -30,7 +30,7 @@ extension Dispatcher {
                     item.attempts = history.attempts
                     item.firstAttempt = history.firstAttempt
                     item.received = history.received
-                    item.ambiguous = history.openSending
+                    item.ambiguous = history.openSending || history.pendingRepeat
                 }
                 if folder == .active {
                     await queue.push(item)

@@ -10,6 +10,8 @@ public struct JournalIndex: Sendable {
         public var firstAttempt: Date?
         /// A `sending` with no outcome after it: a crash hit between handing over and recording the answer.
         public var openSending = false
+        /// The next attempt may repeat an earlier one whose outcome was never known.
+        public var pendingRepeat = false
         public var terminal: JournalEvent.Kind?
         public var terminalReason: String?
         public var nextAttempt: Date?
@@ -47,10 +49,13 @@ public struct JournalIndex: Sendable {
             if history.firstAttempt == nil { history.firstAttempt = event.ts }
             history.openSending = true
         case .deferred:
+            // A retry after an attempt that went unanswered keeps the mark (`possible_repeat` on the deferred event).
+            history.pendingRepeat = event.possibleRepeat == true
             history.openSending = false
             history.nextAttempt = event.nextAttempt
         case .sent:
             history.openSending = false
+            history.pendingRepeat = false
             history.lastSent = event.ts
             if let debtor = history.debtor { debtorLastSent[debtor] = max(debtorLastSent[debtor] ?? event.ts, event.ts) }
             fallthrough

@@ -9,7 +9,8 @@ import Synchronization
 public final class SMTPTransport: EmailTransport {
     public let name = "smtp"
     private let settings: Configuration.SMTPSettings
-    private let driver: CurlMultiDriver
+    /// The curl multi handle in use; replaced (and the old one drained) when a connection may be out of step.
+    private let driver: Mutex<CurlMultiDriver>
     private let pool = Mutex<[CurlEasy]>([])
     private let logger: Logger
 
@@ -23,7 +24,7 @@ public final class SMTPTransport: EmailTransport {
             throw StartError(description: "libcurl could not be initialised")
         }
         self.settings = settings
-        self.driver = driver
+        self.driver = Mutex(driver)
         self.logger = logger
     }
 
@@ -47,8 +48,12 @@ public final class SMTPTransport: EmailTransport {
             return .temporary(code: nil, detail: "libcurl could not create a handle", retryAfter: nil)
         }
         easy.configure(request)
-        let response = await driver.perform(easy)
+        let current = driver.withLock { $0 }
+        let response = await current.perform(easy)
         pool.withLock { $0.append(easy) }
+        if let error = response.error, !Self.endedCleanly(response, error: error) {
+            replaceConnections(after: current)
+        }
         let outcome = Self.classify(response, messageID: message.messageID)
         if case .accepted = outcome {} else {
             logger.info("relay did not accept the message", metadata: [
@@ -59,7 +64,36 @@ public final class SMTPTransport: EmailTransport {
     }
 
     public func shutdown() async {
-        driver.shutdown()
+        let current = driver.withLock { $0 }
+        await Self.drain(current)
+    }
+
+    /// True when the relay answered with a reply code, so the SMTP session is in step and its connection reusable.
+    static func endedCleanly(_ response: CurlResponse, error: CurlError) -> Bool {
+        (400..<600).contains(response.responseCode) && !error.isTimeout
+    }
+
+    /// A timeout or a broken exchange may leave a connection out of step (a late reply could be read as the
+    /// answer to the next message). Start a new multi handle with no cached connections; drain the old one.
+    private func replaceConnections(after failed: CurlMultiDriver) {
+        let replaced = driver.withLock { current -> CurlMultiDriver? in
+            guard current === failed, let fresh = CurlMultiDriver(maxHostConnections: settings.connections, name: "koerier-smtp") else { return nil }
+            current = fresh
+            return failed
+        }
+        guard let replaced else { return }
+        logger.notice("SMTP connections reset after a broken exchange with the relay")
+        Task.detached { await Self.drain(replaced) }
+    }
+
+    /// Waits for a driver's transfers to end and stops its thread, off the concurrency pool.
+    private static func drain(_ driver: CurlMultiDriver) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                driver.shutdown()
+                continuation.resume()
+            }
+        }
     }
 
     /// Decides, once, what a relay's answer means for the action.
@@ -87,10 +121,14 @@ public final class SMTPTransport: EmailTransport {
         return .temporary(code: code == 0 ? nil : code, detail: detail, retryAfter: nil)
     }
 
-    /// The relay's last reply line, e.g. `250 2.0.0 Ok: queued as 4Xb2`, at most 500 characters.
+    /// The relay's reply that decided the transaction, e.g. `250 2.0.0 Ok: queued as 4Xb2` or
+    /// `550 5.1.1 <x@y>: Recipient address rejected`, at most 500 characters. curl sends QUIT after a refusal,
+    /// so the last line may be `221 Bye`: the line carrying curl's response code is the one that counts.
     static func lastReply(_ response: CurlResponse) -> String {
-        guard let line = response.headerLines.last(where: { $0.count >= 3 && $0.prefix(3).allSatisfy(\.isNumber) }) else { return "" }
-        return String(line.prefix(500))
+        let replies = response.headerLines.filter { $0.utf8.count >= 3 && $0.utf8.prefix(3).allSatisfy { $0 >= 48 && $0 <= 57 } }
+        let code = String(response.responseCode)
+        let line = response.responseCode > 0 ? replies.last { $0.hasPrefix(code) } ?? replies.last : replies.last
+        return String((line ?? "").prefix(500))
     }
 
     static func isSafeEnvelopeAddress(_ address: String) -> Bool {
