@@ -58,7 +58,7 @@ var package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "KoerierCoreTests", dependencies: ["KoerierCore"]),
+        .testTarget(name: "KoerierCoreTests", dependencies: ["KoerierCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "KoerierTransportsTests", dependencies: ["KoerierTransports", "KoerierCore", "Curl"]),
         .testTarget(name: "KoerierEndToEndTests", dependencies: ["KoerierCore"]),
     ]

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 import Testing
 @testable import KoerierCore
@@ -56,6 +57,11 @@ struct DispatcherFixture {
     let configuration: Configuration
     var spool: SpoolLayout { SpoolLayout(root: configuration.spool) }
 
+    init(root: String, configuration: Configuration) {
+        self.root = root
+        self.configuration = configuration
+    }
+
     init(quietHours: Bool = false, extra: String = "") throws {
         root = try TestSupport.makeTemporaryFolder("dispatcher")
         let yaml = """
@@ -86,8 +92,10 @@ struct DispatcherFixture {
         let renderer = Renderer(store: try TemplateStore(root: configuration.templates), configuration: configuration)
         let journal = try Journal(directory: configuration.journal)
         defer { journal.close() }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
         let dispatcher = Dispatcher(runtime: Runtime(configuration: configuration, renderer: renderer, email: email, sms: sms),
-                                    journal: journal, logger: .init(label: "test"), now: { clock.now })
+                                    journal: journal, logger: logger, now: { clock.now })
         try await dispatcher.run(once: true)
         return dispatcher
     }
@@ -394,6 +402,53 @@ struct DispatcherTests {
         try await run.value
         #expect(email.count == 1)
         #expect(fixture.files(.sent) == ["j1.json"])
+    }
+
+    @Test("with debtor pacing, a second message to the same debtor waits for the interval (reason rate_limit)")
+    func debtorPacing() async throws {
+        let fixture = try DispatcherFixture()
+        defer { fixture.remove() }
+        // Same debtor id for both actions: D-same.
+        func action(_ id: String) -> String {
+            emailAction(id).replacingOccurrences(of: "\"D-\(id)\"", with: "\"D-same\"")
+        }
+        let yaml = try String(contentsOfFile: fixture.root + "/koerier.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "delivery: { concurrency: 4,", with: "delivery: { concurrency: 1, debtor_pacing: 24h,")
+        try yaml.write(toFile: fixture.root + "/koerier.yaml", atomically: true, encoding: .utf8)
+        let pacing = try Configuration.load(file: fixture.root + "/koerier.yaml", environment: [:])
+        #expect(pacing.delivery.debtorPacing == 86_400)
+        let withPacing = DispatcherFixture(root: fixture.root, configuration: pacing)
+        try withPacing.drop(action("p-1"), as: "p-1.json")
+        let email = ScriptedEmail()
+        try await withPacing.runOnce(email: email, clock: TestClock(mondayMorning))
+        try withPacing.drop(action("p-2"), as: "p-2.json")
+        try await withPacing.runOnce(email: email, clock: TestClock(mondayMorning + 3600))
+        #expect(email.count == 1)
+        #expect(withPacing.files(.sent) == ["p-1.json"])
+        #expect(withPacing.files(.deferred) == ["p-2.json"])
+        let wait = try #require(withPacing.events.last)
+        #expect(wait.reason == "rate_limit")
+        #expect(wait.nextAttempt == (withPacing.events.first { $0.event == .sent }?.ts ?? .distantPast) + 86_400)
+    }
+
+    @Test("a PDF attachment named by the action is read from the attachments root and sent as base64")
+    func attachment() async throws {
+        let fixture = try DispatcherFixture(extra: "attachments: files\n")
+        defer { fixture.remove() }
+        let pdf = Array("%PDF-1.4\n% Koerier test\n".utf8) + [UInt8](repeating: 0xAB, count: 300)
+        try FileManager.default.createDirectory(atPath: fixture.root + "/files/2026", withIntermediateDirectories: true)
+        try Data(pdf).write(to: URL(fileURLWithPath: fixture.root + "/files/2026/F-1.pdf"))
+        try fixture.drop(emailAction("att", extra: ",\"attachments\":[{\"path\":\"2026/F-1.pdf\",\"filename\":\"Factuur F-1.pdf\"}]"), as: "att.json")
+        try fixture.drop(emailAction("att-missing", extra: ",\"attachments\":[{\"path\":\"2026/none.pdf\"}]"), as: "att-missing.json")
+        let email = ScriptedEmail()
+        try await fixture.runOnce(email: email, clock: TestClock(mondayMorning))
+        #expect(fixture.files(.sent) == ["att.json"])
+        #expect(fixture.files(.rejected) == ["att-missing.json"])
+        #expect(fixture.reason(.rejected, "att-missing.json")?.contains("attachments[0].path") == true)
+        let message = String(decoding: try #require(email.received.withLock { $0.first }).bytes, as: UTF8.self)
+        #expect(message.contains("Content-Type: multipart/mixed"))
+        #expect(message.contains("Content-Type: application/pdf; name=\"Factuur F-1.pdf\""))
+        #expect(message.contains(Data(pdf).base64EncodedString().prefix(76)))
     }
 
     @Test("invalid files are rejected with file, field and reason, and the valid ones still go out")

@@ -45,6 +45,7 @@ public struct TemplateLinter: Sendable {
         for (name, source) in store.sources.sorted(by: { $0.key < $1.key }) {
             findings += lintSource(name: name, source: source)
         }
+        findings += lintCompany()
         findings += lintCompleteness()
         findings += lintRendering(now: now)
         return findings.sorted { ($0.severity == .error ? 0 : 1, $0.file, $0.line) < ($1.severity == .error ? 0 : 1, $1.file, $1.line) }
@@ -136,6 +137,18 @@ public struct TemplateLinter: Sendable {
             index = text.index(after: index)
         }
         return found
+    }
+
+    /// Every footer and every SMS names the company's phone and email; without them letters read "Bel ."
+    func lintCompany() -> [Finding] {
+        let company = configuration.company
+        var findings: [Finding] = []
+        for (key, value) in [("company.phone", company.phone), ("company.email", company.email), ("company.kvk", company.kvk),
+                             ("company.address", company.addressLine), ("company.postcode_city", company.postcodeCity)] where value.isEmpty {
+            findings.append(Finding(file: configuration.file, line: 0, severity: key == "company.phone" || key == "company.email" ? .error : .warning,
+                                    message: "\(key) is empty, but every letter's footer (and the SMS texts) show it"))
+        }
+        return findings
     }
 
     /// Email templates need all three parts; every expected stage/segment/tone is reported when missing.
