@@ -25,6 +25,26 @@ enum Bootstrap {
         Result { () throws(ConfigError) -> Configuration in try Configuration.load(file: file) }
     }
 
+    /// Loads the configuration for a subcommand; on a problem prints it and exits 78.
+    static func loadConfiguration(_ file: String) throws -> Configuration {
+        switch configuration(file) {
+        case .success(let configuration): return configuration
+        case .failure(let error):
+            fail(error.description)
+            throw Sysexits.configError
+        }
+    }
+
+    /// Builds the runtime for a subcommand; on a problem prints it and exits 78.
+    static func loadRuntime(_ configuration: Configuration, logger: Logger, transports: Bool) throws -> Runtime {
+        do {
+            return try runtime(configuration, logger: logger, transports: transports)
+        } catch {
+            fail("\(error)")
+            throw Sysexits.configError
+        }
+    }
+
     /// Builds configuration, templates and transports.
     static func runtime(_ configuration: Configuration, logger: Logger, transports: Bool) throws -> Runtime {
         let store: TemplateStore

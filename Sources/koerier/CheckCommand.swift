@@ -18,13 +18,7 @@ struct CheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         Bootstrap.logging(level: "warning")
-        let configuration: Configuration
-        switch Bootstrap.configuration(config) {
-        case .success(let c): configuration = c
-        case .failure(let error):
-            Bootstrap.fail(error.description)
-            throw Sysexits.configError
-        }
+        let configuration = try Bootstrap.loadConfiguration(config)
         let store: TemplateStore
         do {
             store = try TemplateStore(root: configuration.templates)

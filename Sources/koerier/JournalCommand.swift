@@ -31,13 +31,7 @@ struct JournalCommand: AsyncParsableCommand {
     var format = "table"
 
     func run() async throws {
-        let configuration: Configuration
-        switch Bootstrap.configuration(config) {
-        case .success(let c): configuration = c
-        case .failure(let error):
-            Bootstrap.fail(error.description)
-            throw Sysexits.configError
-        }
+        let configuration = try Bootstrap.loadConfiguration(config)
         guard format == "table" || format == "json" else {
             Bootstrap.fail("--format must be table or json")
             throw Sysexits.usage

@@ -24,20 +24,8 @@ struct RenderCommand: AsyncParsableCommand {
 
     func run() async throws {
         Bootstrap.logging(level: "warning")
-        let configuration: Configuration
-        switch Bootstrap.configuration(config) {
-        case .success(let c): configuration = c
-        case .failure(let error):
-            Bootstrap.fail(error.description)
-            throw Sysexits.configError
-        }
-        let runtime: Runtime
-        do {
-            runtime = try Bootstrap.runtime(configuration, logger: Logger(label: "koerier"), transports: false)
-        } catch {
-            Bootstrap.fail("\(error)")
-            throw Sysexits.configError
-        }
+        let configuration = try Bootstrap.loadConfiguration(config)
+        let runtime = try Bootstrap.loadRuntime(configuration, logger: Logger(label: "koerier"), transports: false)
         guard let data = FileManager.default.contents(atPath: action) else {
             Bootstrap.fail("\(action): cannot be read")
             throw Sysexits.dataError

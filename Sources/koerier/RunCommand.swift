@@ -24,20 +24,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         Bootstrap.logging(level: logLevel)
         let logger = Logger(label: "koerier")
-        let configuration: Configuration
-        switch Bootstrap.configuration(config) {
-        case .success(let c): configuration = c
-        case .failure(let error):
-            Bootstrap.fail(error.description)
-            throw Sysexits.configError
-        }
-        let runtime: Runtime
-        do {
-            runtime = try Bootstrap.runtime(configuration, logger: logger, transports: true)
-        } catch {
-            Bootstrap.fail("\(error)")
-            throw Sysexits.configError
-        }
+        let configuration = try Bootstrap.loadConfiguration(config)
+        let runtime = try Bootstrap.loadRuntime(configuration, logger: logger, transports: true)
         let journal: Journal
         do {
             journal = try Journal(directory: configuration.journal)

@@ -92,15 +92,8 @@ public enum ContactHours {
         return opening.addingTimeInterval(Double(fnv1a64(key) % seconds))
     }
 
-    /// 64-bit FNV-1a over the UTF-8 bytes of `text`: stable across runs and platforms, unlike `hashValue`.
-    static func fnv1a64(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return hash
-    }
+    /// 64-bit FNV-1a (see `StableHash`).
+    static func fnv1a64(_ text: String) -> UInt64 { StableHash.fnv1a64(text) }
 
     /// The local date that `instant` falls on in `zone`.
     static func localDate(of instant: Date, in zone: TimeZone) -> CalendarDate {

@@ -42,8 +42,8 @@ extension Dispatcher {
     /// Marks `id` as being worked on; returns why it is a duplicate when another file carries the same id.
     private func claimID(_ id: String, file: String) -> String? {
         state.withLock { state -> String? in
-            if let other = state.index.terminalIDs[id], other != file {
-                return "duplicate action id \"\(id)\": it already ended (file \(other)); an id is used once"
+            if let other = state.index.terminalFile(of: id), other != JournalIndex.fileKey(file) {
+                return "duplicate action id \"\(id)\": an action with this id already ended (see koerier journal --action \(id)); an id is used once"
             }
             if let other = state.activeIDs[id] ?? state.deferredByID[id], other != file {
                 return "duplicate action id \"\(id)\": file \(other) with the same id is still being handled"

@@ -10,7 +10,8 @@ extension Dispatcher {
         let configuration = runtime.configuration
         let windowDays = Int(configuration.delivery.retry.maximumAge / 86_400) + 3
         let since = RFC3339.utcDay(now()).adding(days: -windowDays)
-        var index = JournalIndex.build(journal: journal.directory, since: since)
+        var index = JournalIndex.build(journal: journal.directory, since: since,
+                                       tracksDebtors: configuration.delivery.debtorPacing != nil)
         let active = spool.list(.active)
         let deferred = spool.list(.deferred)
         index.retain(files: Set(active + deferred))

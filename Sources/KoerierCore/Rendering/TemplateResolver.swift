@@ -92,13 +92,6 @@ public enum TemplateResolver {
         return found.sorted()
     }
 
-    /// 64-bit FNV-1a: stable across runs and machines (unlike `hashValue`).
-    public static func fnv1a(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return hash
-    }
+    /// 64-bit FNV-1a (see `StableHash`).
+    public static func fnv1a(_ text: String) -> UInt64 { StableHash.fnv1a64(text) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KoerierCore
 
 // The provider-neutral part of the SMS provider codecs: the protocol every provider implements, the
 // reference derivation required by CONTRACT.md ("Message identity"), the registry by `kind`, and the small
@@ -58,15 +59,8 @@ public enum SMSReference {
         return missing > 0 ? prefix + String(repeating: "-", count: missing + 1) + hash : result
     }
 
-    /// 64-bit FNV-1a over the UTF-8 bytes of `text`.
-    public static func fnv1a64(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return hash
-    }
+    /// 64-bit FNV-1a (see `StableHash`).
+    public static func fnv1a64(_ text: String) -> UInt64 { StableHash.fnv1a64(text) }
 
     static func hex64(_ value: UInt64) -> String {
         let digits = Array("0123456789abcdef")

@@ -1,0 +1,12 @@
+/// Hashes that are the same on every run and machine (unlike `hashValue`): for variants, spreading and references.
+public enum StableHash {
+    /// 64-bit FNV-1a over the UTF-8 bytes of `text`.
+    public static func fnv1a64(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+}
