@@ -1,4 +1,5 @@
 import Foundation
+import Mustache
 import Synchronization
 
 /// What an email action renders to, before MIME.
@@ -32,12 +33,30 @@ public struct Renderer: Sendable {
     private let available: Set<String>
     private let variants: [String: [String]]
     private let digests = DigestCache()
+    /// The store's templates, with the partials that depend on the configuration alone rendered once.
+    private let library: MustacheLibrary
 
     public init(store: TemplateStore, configuration: Configuration) {
         self.store = store
         self.configuration = configuration
         self.available = Set(store.sources.keys)
         self.variants = TemplateResolver.variantIndex(available)
+        self.library = Self.precomputed(store, company: TemplateContext.company(configuration.company))
+    }
+
+    /// Partials whose only variables are `company.*` (the layout and footers) render the same for every action:
+    /// render them once and register the result as plain text, which saves a third of the template lookups.
+    static func precomputed(_ store: TemplateStore, company: [String: Any]) -> MustacheLibrary {
+        var library = store.library
+        for (name, source) in store.sources where name.hasPrefix("partials/") {
+            let tags = MustacheTags.scan(source)
+            guard !tags.isEmpty, tags.allSatisfy({ $0.name.hasPrefix("company.") && !$0.isSection }),
+                  let rendered = store.library.render(["company": company], withTemplate: name),
+                  !rendered.contains("{{"), let constant = try? MustacheTemplate(string: rendered)
+            else { continue }
+            library.register(constant, named: name)
+        }
+        return library
     }
 
     /// SHA-256 of a template's files, computed once per template name.
@@ -67,7 +86,7 @@ public struct Renderer: Sendable {
         let names = TemplateResolver.parts(.email).map { resolution.name + $0 }
         var outputs: [String] = []
         for name in names {
-            guard let output = store.render(name, context) else { throw RenderError(reason: "template \(name) could not be rendered") }
+            guard let output = library.render(context, withTemplate: name) else { throw RenderError(reason: "template \(name) could not be rendered") }
             outputs.append(output)
         }
         let subject = outputs[0].split(whereSeparator: \.isWhitespace).joined(separator: " ")
@@ -86,7 +105,7 @@ public struct Renderer: Sendable {
     public func renderSMS(_ action: Action, now: Date) throws(RenderError) -> RenderedSMS {
         let resolution = try resolve(action).get()
         let context = TemplateContext.make(action: action, configuration: configuration, today: localDay(now), variant: resolution.variant)
-        guard let output = store.render(resolution.name, context) else {
+        guard let output = library.render(context, withTemplate: resolution.name) else {
             throw RenderError(reason: "template \(resolution.name) could not be rendered")
         }
         let text = output.split(whereSeparator: \.isNewline).map { String($0).trimmingSpaces }

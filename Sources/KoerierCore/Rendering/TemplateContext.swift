@@ -79,20 +79,7 @@ public enum TemplateContext {
                 "has_phone": !senderPhone.isEmpty,
                 "has_title": !(senderTitle ?? "").isEmpty,
             ]),
-            "company": [
-                "name": company.name,
-                "trade_name": company.tradeName,
-                "kvk": company.kvk,
-                "vat": company.vat,
-                "iban": company.iban,
-                "bic": company.bic,
-                "address_line": company.addressLine,
-                "postcode_city": company.postcodeCity,
-                "phone": company.phone,
-                "email": company.email,
-                "website": company.website,
-                "complaints": company.complaints,
-            ],
+            "company": Self.company(configuration.company),
             "invoices": invoices,
             "invoice": invoices.first ?? [:],
             "invoice_count": String(invoices.count),
@@ -133,6 +120,24 @@ public enum TemplateContext {
             return "\(friendly ? "Beste" : "Geachte") mevrouw \(name.dropFirst(prefix.count)),"
         }
         return "\(friendly ? "Beste" : "Geachte") \(name),"
+    }
+
+    /// The company's identity as templates see it (`company.*`).
+    static func company(_ company: Configuration.CompanySettings) -> [String: Any] {
+        [
+            "name": company.name,
+            "trade_name": company.tradeName,
+            "kvk": company.kvk,
+            "vat": company.vat,
+            "iban": company.iban,
+            "bic": company.bic,
+            "address_line": company.addressLine,
+            "postcode_city": company.postcodeCity,
+            "phone": company.phone,
+            "email": company.email,
+            "website": company.website,
+            "complaints": company.complaints,
+        ]
     }
 
     /// Drops absent values: Mustache treats an empty string as true in a section, absence as false.

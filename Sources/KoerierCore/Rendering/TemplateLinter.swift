@@ -225,7 +225,12 @@ public struct TemplateLinter: Sendable {
 
 /// Finds the tags in a Mustache source, with their lines.
 enum MustacheTags {
-    struct Tag { var name: String; var line: Int }
+    struct Tag {
+        var name: String
+        var line: Int
+        /// `{{#name}}`, `{{^name}}` or `{{/name}}`.
+        var isSection = false
+    }
 
     /// Variable and section names used (comments, partials, parents, blocks and pragmas are skipped).
     static func scan(_ source: String) -> [Tag] {
@@ -241,6 +246,7 @@ enum MustacheTags {
             index = close.upperBound
             guard let first = inner.first else { continue }
             if "!><$%=".contains(first) { continue }
+            let isSection = "#^/".contains(first)
             if "#^/&{".contains(first) { inner.removeFirst() }
             inner = inner.trimmingCharacters(in: .whitespaces)
             if inner.hasSuffix("}") { inner.removeLast() }
@@ -248,7 +254,7 @@ enum MustacheTags {
             if let paren = inner.firstIndex(of: "("), inner.hasSuffix(")") {
                 inner = String(inner[inner.index(after: paren)..<inner.index(before: inner.endIndex)])
             }
-            tags.append(Tag(name: inner, line: line))
+            tags.append(Tag(name: inner, line: line, isSection: isSection))
         }
         return tags
     }
