@@ -142,7 +142,11 @@ public enum MIMEBuilder {
 
     /// Replaces every control character (CR, LF, TAB, ...) by a space: no header injection, ever.
     static func singleLine(_ value: String) -> String {
-        String(String.UnicodeScalarView(value.unicodeScalars.map {
+        let bytes = value.utf8
+        if bytes.allSatisfy({ $0 >= 0x20 && $0 != 0x7F && $0 != 0xC2 && $0 != 0xE2 }) && bytes.first != 0x20 && bytes.last != 0x20 {
+            return value  // nothing to replace or trim (0xC2/0xE2 lead bytes of U+0085 and U+2028/9 take the slow path)
+        }
+        return String(String.UnicodeScalarView(value.unicodeScalars.map {
             ($0.value < 0x20 || $0.value == 0x7F || $0 == "\u{2028}" || $0 == "\u{2029}" || $0 == "\u{85}") ? " " : $0
         })).trimmingCharacters(in: .whitespaces)
     }
