@@ -469,3 +469,33 @@ struct DispatcherTests {
         #expect(fixture.events("truncated.json") == [.rejected])
     }
 }
+
+@Suite("Spool claims")
+struct SpoolClaimTests {
+    @Test("a claim never replaces a file of the same name still in active/, and finishes a claim a crash cut short")
+    func claimNeverOverwrites() throws {
+        let root = try TestSupport.makeTemporaryFolder("claim")
+        defer { TestSupport.remove(root) }
+        let layout = SpoolLayout(root: root)
+        try layout.create()
+        let spool = Spool(layout: layout)
+        try Data("first".utf8).write(to: URL(fileURLWithPath: layout.path(.new, "a.json")))
+        #expect(try spool.claim("a.json") == .claimed)
+        #expect(try spool.claim("a.json") == .gone)
+        // The engine drops another file with the same name while the first is in flight.
+        try Data("second".utf8).write(to: URL(fileURLWithPath: layout.path(.new, "a.json")))
+        #expect(try spool.claim("a.json") == .busy)
+        #expect(try String(contentsOfFile: layout.path(.active, "a.json"), encoding: .utf8) == "first")
+        #expect(FileManager.default.fileExists(atPath: layout.path(.new, "a.json")))
+        // Once the first is done, the second can be claimed.
+        try spool.finish("a.json", from: .active, to: .sent, reason: nil)
+        #expect(try spool.claim("a.json") == .claimed)
+        #expect(try String(contentsOfFile: layout.path(.active, "a.json"), encoding: .utf8) == "second")
+        // A crash between link(2) and unlink(2) leaves the same file in both folders: the claim completes.
+        try Data("third".utf8).write(to: URL(fileURLWithPath: layout.path(.new, "b.json")))
+        #expect(link(layout.path(.new, "b.json"), layout.path(.active, "b.json")) == 0)
+        #expect(try spool.claim("b.json") == .gone)
+        #expect(!FileManager.default.fileExists(atPath: layout.path(.new, "b.json")))
+        #expect(FileManager.default.fileExists(atPath: layout.path(.active, "b.json")))
+    }
+}

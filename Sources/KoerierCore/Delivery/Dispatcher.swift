@@ -124,7 +124,7 @@ public final class Dispatcher: Sendable {
             if room > 0 && !broken {
                 let (names, atEnd) = scanner.next(limit: room)
                 scannedAll = atEnd
-                for name in names where (try? spool.move(name, from: .new, to: .active)) == true {
+                for name in names where (try? spool.claim(name)) == .claimed {
                     await queue.push(WorkItem(file: name))
                     claimed += 1
                 }

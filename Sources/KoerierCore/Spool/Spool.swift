@@ -33,6 +33,41 @@ public struct Spool: Sendable {
         throw SpoolError(path: layout.path(from, name), reason: "cannot move to \(to.rawValue)/: \(String(cString: strerror(errno)))")
     }
 
+    /// What claiming a file from new/ gave.
+    public enum Claim: Sendable, Equatable {
+        /// The file is now in active/ and ours.
+        case claimed
+        /// The file is no longer in new/ (or it was ours already, from a claim a crash cut short).
+        case gone
+        /// A different file of the same name is still being handled in active/: try again later.
+        case busy
+    }
+
+    /// Claims `name` from new/ into active/ without ever replacing a file there: link(2), then unlink(2).
+    /// (rename(2) would silently overwrite an action of the same name that is still in flight.)
+    public func claim(_ name: String) throws -> Claim {
+        let source = layout.path(.new, name)
+        let target = layout.path(.active, name)
+        if link(source, target) == 0 {
+            unlink(source)
+            return .claimed
+        }
+        switch errno {
+        case ENOENT:
+            return .gone
+        case EEXIST:
+            var a = stat(), b = stat()
+            if stat(source, &a) == 0, stat(target, &b) == 0, a.st_ino == b.st_ino, a.st_dev == b.st_dev {
+                // Our own claim, cut short by a crash after link(2): active/ has it, recovery handles it.
+                unlink(source)
+                return .gone
+            }
+            return .busy
+        default:
+            throw SpoolError(path: source, reason: "cannot claim into active/: \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// Reads an action file, refusing anything over `maximum` bytes before reading it.
     public func read(_ name: String, in folder: SpoolLayout.Folder, maximum: Int) -> ReadResult {
         let path = layout.path(folder, name)
