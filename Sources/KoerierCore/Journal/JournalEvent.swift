@@ -132,9 +132,11 @@ extension JournalEvent {
     }
 }
 
-/// JSON string quoting without Foundation's encoder (fast, and `/` stays readable).
-enum JSONText {
-    static func appendQuoted(_ string: String, to out: inout String) {
+/// JSON string quoting without Foundation's encoder (fast, and `/` stays readable); one implementation for the
+/// journal, the SMS provider bodies and the tests.
+public enum JSONText {
+    /// Appends `string` as a quoted JSON string literal.
+    public static func appendQuoted(_ string: String, to out: inout String) {
         // Fast path: most values need no escaping at all.
         let clean = string.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 != 0x7F && $0 != 0xE2 }
         if clean {
@@ -165,7 +167,8 @@ enum JSONText {
         out += String(scalars)
     }
 
-    static func quoted(_ string: String) -> String {
+    /// `string` as a quoted JSON string literal.
+    public static func quoted(_ string: String) -> String {
         var out = ""
         appendQuoted(string, to: &out)
         return out
