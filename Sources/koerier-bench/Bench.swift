@@ -45,13 +45,7 @@ struct Bench: AsyncParsableCommand {
             defer { ChildProcess.terminate(sink) }
             try waitForPort(port)
             let workload = try Workload.make(templates: templates, smtpPort: port, smsPort: nil, connections: connections, concurrency: concurrency)
-            defer { if !keep { workload.remove() } }
-            try workload.addActions(count: count, channel: "email")
-            let usage = try ChildProcess.run(koerier, ["run", "--once", "--config", workload.config, "--log-level", "error"], stderr: workload.root + "/koerier.log")
-            let sent = workload.count("sent")
-            guard usage.status == 0, sent == count else {
-                throw BenchError("koerier exited \(usage.status) with \(sent) of \(count) sent (see \(workload.root)/koerier.log)")
-            }
+            let usage = try drain(koerier, workload, channel: "email")
             let rssBefore = selfMaxRSSKiB()
             let (seconds, cpu) = try await Baseline.smtp(port: port, count: count, connections: connections, message: Baseline.sampleMessage())
             report(title: "email via SMTP (smtp-sink on 127.0.0.1:\(port))", usage: usage, baseline: (seconds, cpu, max(rssBefore, selfMaxRSSKiB())), target: 0.6)
@@ -64,15 +58,21 @@ struct Bench: AsyncParsableCommand {
             try waitForPort(port)
             setenv("KOERIER_BENCH_TOKEN", "bench-token", 1)
             let workload = try Workload.make(templates: templates, smtpPort: nil, smsPort: port, connections: connections, concurrency: concurrency)
+            let usage = try drain(koerier, workload, channel: "sms")
+            let (seconds, cpu) = try await Baseline.http(port: port, count: count, connections: connections)
+            report(title: "SMS via HTTP (MessageBird-format sink on 127.0.0.1:\(port))", usage: usage, baseline: (seconds, cpu, selfMaxRSSKiB()), target: 0.4)
+        }
+
+        /// Fills the spool with `count` actions and measures `koerier run --once` draining it; all must end in sent/.
+        private func drain(_ koerier: String, _ workload: Workload, channel: String) throws -> ChildUsage {
             defer { if !keep { workload.remove() } }
-            try workload.addActions(count: count, channel: "sms")
+            try workload.addActions(count: count, channel: channel)
             let usage = try ChildProcess.run(koerier, ["run", "--once", "--config", workload.config, "--log-level", "error"], stderr: workload.root + "/koerier.log")
             let sent = workload.count("sent")
             guard usage.status == 0, sent == count else {
-                throw BenchError("koerier exited \(usage.status) with \(sent) of \(count) sent (see \(workload.root)/koerier.log)")
+                throw BenchError("koerier exited \(usage.status) with \(sent) of \(count) sent (see \(workload.root)/koerier.log; --keep keeps it)")
             }
-            let (seconds, cpu) = try await Baseline.http(port: port, count: count, connections: connections)
-            report(title: "SMS via HTTP (MessageBird-format sink on 127.0.0.1:\(port))", usage: usage, baseline: (seconds, cpu, selfMaxRSSKiB()), target: 0.4)
+            return usage
         }
 
         private func report(title: String, usage: ChildUsage, baseline: (Double, Double, Int), target: Double) {
