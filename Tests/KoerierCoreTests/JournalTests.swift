@@ -98,6 +98,41 @@ struct JournalTests {
         #expect(JournalReader.all(in: dir).map(\.seq) == [1])
     }
 
+    @Test("a batch that spans midnight is written whole or not at all")
+    func batchAcrossDaysIsAtomic() async throws {
+        let dir = try TestSupport.makeTemporaryFolder("journal")
+        defer { TestSupport.remove(dir) }
+        let journal = try Journal(directory: dir)
+        let lateEvening = RFC3339.parse("2026-11-22T23:59:59.990Z")!.timeIntervalSince1970
+        try await journal.append(event("before", .received, at: lateEvening - 60))
+        try FileManager.default.createDirectory(atPath: "\(dir)/2026-11-23.jsonl", withIntermediateDirectories: false)
+        await #expect(throws: JournalError.self) {
+            try await journal.append([event("a", .sent, at: lateEvening), event("b", .sent, at: lateEvening + 0.02)])
+        }
+        #expect(JournalReader.all(in: dir).map(\.action) == ["before"], "day 1 keeps nothing of the failed batch")
+        try FileManager.default.removeItem(atPath: "\(dir)/2026-11-23.jsonl")
+        try await journal.append([event("a", .sent, at: lateEvening), event("b", .sent, at: lateEvening + 0.02)])
+        journal.close()
+        let events = JournalReader.all(in: dir)
+        #expect(events.map(\.action) == ["before", "a", "b"])
+        #expect(events.map(\.seq) == [1, 2, 3])
+    }
+
+    @Test("an event stamped earlier than one already written gets the later time: lines are in time order")
+    func timestampsNeverGoBack() async throws {
+        let dir = try TestSupport.makeTemporaryFolder("journal")
+        defer { TestSupport.remove(dir) }
+        let journal = try Journal(directory: dir)
+        let midnight = RFC3339.parse("2026-11-23T00:00:00.001Z")!.timeIntervalSince1970
+        try await journal.append(event("late", .sent, at: midnight))
+        try await journal.append(event("stale", .received, at: midnight - 0.5))
+        journal.close()
+        #expect(JournalReader.files(in: dir) == ["2026-11-23.jsonl"])
+        let events = JournalReader.all(in: dir)
+        #expect(events.map(\.action) == ["late", "stale"])
+        #expect(events[1].ts == events[0].ts)
+    }
+
     @Test("every journal line is one JSON object with the contract's field names")
     func fieldNames() throws {
         var e = JournalEvent(ts: Date(timeIntervalSince1970: 1_795_000_000.25), action: "a-1", event: .deferred)

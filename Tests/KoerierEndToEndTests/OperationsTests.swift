@@ -53,6 +53,11 @@ struct OperationsTests {
         let third = relay.accepted().first { $0.recipients == ["hup3@example.nl"] }
         #expect(third?.decodedBodies.contains("Team Incasso Noord") == true, "the new default sender is used after the reload")
 
+        // Transport settings cannot change under a running transport: refused, and said so.
+        try renamed.replacingOccurrences(of: "connections: 2", with: "connections: 3").write(toFile: work.configPath, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        #expect(await E2E.waitUntil(timeout: 10) { daemon.log.contains("transport settings changed") }, "no refusal for a transport change")
+
         daemon.signal(SIGTERM)
         let exit = await daemon.waitForExit(timeout: 30)
         #expect(exit?.reason == .exit && exit?.status == 0)

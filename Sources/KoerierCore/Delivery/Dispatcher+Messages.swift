@@ -66,6 +66,9 @@ extension Dispatcher {
         e.tags = action.tags.isEmpty ? nil : action.tags
         e.file = item.file
         if item.attempts > 0 { e.attempt = item.attempts }
+        // An action whose last attempt went unanswered keeps the mark on every event (a deferral too), so a
+        // restart knows the next attempt may repeat one that went through, and a cancel says it may be too late.
+        if item.ambiguous { e.possibleRepeat = true }
         if let prepared {
             e.template = prepared.template
             e.templateSHA256 = prepared.templateSHA256

@@ -20,6 +20,11 @@ extension Dispatcher {
         case .tooLarge(let size):
             await reject(item, id: item.file, action: nil, reason: "the file is \(size) bytes; an action file is at most 1 MiB")
             return
+        case .temporary(let why):
+            // Nothing is wrong with the file; the system could not read it now. It stays claimed and comes back.
+            logger.warning("cannot read a claimed action file just now; trying again shortly", metadata: ["spool.file": "\(item.file)", "error": "\(why)"])
+            requeue(item, after: .seconds(5))
+            return
         case .unreadable(let why):
             await reject(item, id: item.file, action: nil, reason: "cannot be read: \(why)")
             return
@@ -39,10 +44,19 @@ extension Dispatcher {
         await handle(item, action: action, runtime: runtime)
     }
 
+    /// Puts an item back in the ready queue after a pause (it stays in active/ meanwhile; a restart also finds it).
+    func requeue(_ item: WorkItem, after delay: Duration) {
+        Task { [queue] in
+            try? await Task.sleep(for: delay)
+            await queue.push(item)
+        }
+    }
+
     /// Marks `id` as being worked on; returns why it is a duplicate when another file carries the same id.
     private func claimID(_ id: String, file: String) -> String? {
         state.withLock { state -> String? in
-            if let other = state.index.terminalFile(of: id), other != JournalIndex.fileKey(file) {
+            // A file whose own history ended was completed in process(); any other file with an id that ended is a repeat.
+            if state.index.hasEnded(id) {
                 return "duplicate action id \"\(id)\": an action with this id already ended (see koerier journal --action \(id)); an id is used once"
             }
             if let other = state.activeIDs[id] ?? state.deferredByID[id], other != file {
@@ -108,11 +122,18 @@ extension Dispatcher {
         if item.ambiguous && action.channel == .sms && !configuration.sms.ambiguousResend {
             // The provider may already have this message: ask before anything is resent.
             if let sms = runtime.sms, let found = await sms.lookup(actionID: action.id) {
-                if case .accepted = found.outcome {
+                switch found.outcome {
+                case .accepted:
                     await conclude(item, action: action, prepared: prepared, outcome: found.outcome, provider: found.provider, extra: journalPrefix)
                     return
+                case .unknown(let detail):
+                    // No clear answer now: wait and ask again, still marked as a possible repeat.
+                    await conclude(item, action: action, prepared: prepared,
+                                   outcome: .temporary(code: nil, detail: detail, retryAfter: nil), provider: found.provider, extra: journalPrefix)
+                    return
+                default:
+                    break  // Not found at any provider: resending cannot duplicate.
                 }
-                // Not found anywhere: resending cannot duplicate.
             } else {
                 var e = event(.failed, action: action, item: item, prepared: prepared)
                 e.reason = "outcome unknown: a restart interrupted this SMS after it was handed to the provider, and no provider can be asked; it was not resent (sms.ambiguous: fail)"
@@ -126,21 +147,20 @@ extension Dispatcher {
         if item.firstAttempt == nil { item.firstAttempt = current }
         var sending = event(.sending, action: action, item: item, prepared: prepared)
         sending.attempt = item.attempts
-        if item.ambiguous && action.channel == .email { sending.possibleRepeat = true }
         journalPrefix.append(sending)
         guard await record(journalPrefix) else { return }
 
         switch prepared {
         case .email(let message, _):
             guard let transport = runtime.email else {
-                await conclude(item, action: action, prepared: prepared, outcome: .permanent(code: nil, detail: "no email transport is configured"), provider: "none", extra: [])
+                await conclude(item, action: action, prepared: prepared, outcome: .temporary(code: nil, detail: "no email transport is configured", retryAfter: nil), provider: "none", extra: [])
                 return
             }
             let outcome = await transport.send(message)
             await conclude(item, action: action, prepared: prepared, outcome: outcome, provider: transport.name, extra: [])
         case .sms(let sms, _):
             guard let transport = runtime.sms else {
-                await conclude(item, action: action, prepared: prepared, outcome: .permanent(code: nil, detail: "no SMS provider is configured (sms.providers)"), provider: "none", extra: [])
+                await conclude(item, action: action, prepared: prepared, outcome: .temporary(code: nil, detail: "no SMS provider is configured (sms.providers)", retryAfter: nil), provider: "none", extra: [])
                 return
             }
             let result = await transport.send(sms)
@@ -188,16 +208,14 @@ extension Dispatcher {
             )
             switch decision {
             case .retry(let at):
-                // After an ambiguous email attempt the next one may be a repeat; keep marking it.
-                item.ambiguous = item.ambiguous || (action.channel == .email && { if case .unknown = outcome { return true } else { return false } }())
+                // After an attempt without an answer the next one may be a repeat; keep marking it.
+                item.ambiguous = item.ambiguous || { if case .unknown = outcome { return true } else { return false } }()
                 var e = event(.deferred, action: action, item: item, prepared: prepared)
                 e.provider = provider
                 e.code = code
                 e.detail = detail
                 e.reason = "retry"
                 e.nextAttempt = at
-                // Carried through restarts: the next attempt may repeat one the relay took without answering.
-                if item.ambiguous && action.channel == .email { e.possibleRepeat = true }
                 guard await record(extra + [e]) else { return }
                 moveToDeferred(item, action: action, until: at)
             case .fail(let reason):

@@ -10,11 +10,10 @@ extension Dispatcher {
         let configuration = runtime.configuration
         let windowDays = Int(configuration.delivery.retry.maximumAge / 86_400) + 3
         let since = RFC3339.utcDay(now()).adding(days: -windowDays)
-        var index = JournalIndex.build(journal: journal.directory, since: since,
-                                       tracksDebtors: configuration.delivery.debtorPacing != nil)
         let active = spool.list(.active)
         let deferred = spool.list(.deferred)
-        index.retain(files: Set(active + deferred))
+        let index = JournalIndex.build(journal: journal.directory, since: since, keep: Set(active + deferred),
+                                       tracksDebtors: configuration.delivery.debtorPacing != nil)
         state.withLock { $0.index = index }
 
         var resumed = 0, completed = 0, waiting = 0
@@ -72,7 +71,9 @@ extension Dispatcher {
     }
 
     /// Puts a file in the deferred set with its deadline (the file is already in deferred/).
-    func schedule(_ item: WorkItem, actionID: String?, at due: Date) {
+    func schedule(_ original: WorkItem, actionID: String?, at due: Date) {
+        var item = original
+        item.actionID = actionID ?? item.actionID
         state.withLock { state in
             state.deferred[item.file] = item
             state.deadlines.insert(due, item.file)

@@ -124,9 +124,15 @@ public final class Dispatcher: Sendable {
             if room > 0 && !broken {
                 let (names, atEnd) = scanner.next(limit: room)
                 scannedAll = atEnd
-                for name in names where (try? spool.claim(name)) == .claimed {
-                    await queue.push(WorkItem(file: name))
-                    claimed += 1
+                for name in names {
+                    do {
+                        if try spool.claim(name) == .claimed {
+                            await queue.push(WorkItem(file: name))
+                            claimed += 1
+                        }
+                    } catch {
+                        logger.error("cannot claim an action file; it stays in new/", metadata: ["spool.file": "\(name)", "error": "\(error)"])
+                    }
                 }
             }
             let idle = claimed == 0 && scannedAll
@@ -150,7 +156,7 @@ public final class Dispatcher: Sendable {
             for file in due {
                 let item = state.withLock { state -> WorkItem? in
                     guard let item = state.deferred.removeValue(forKey: file) else { return nil }
-                    if let id = state.deferredByID.first(where: { $0.value == file })?.key { state.deferredByID[id] = nil }
+                    if let id = item.actionID, state.deferredByID[id] == file { state.deferredByID[id] = nil }
                     return item
                 }
                 guard let item else { continue }

@@ -21,11 +21,10 @@ public struct JournalIndex: Sendable {
 
     /// Histories by spool file name.
     public private(set) var files: [String: History] = [:]
-    /// Action ids that reached a terminal event, with the file that carried them, both as 64-bit FNV-1a hashes:
-    /// 16 bytes an action instead of two strings, so 100,000 finished actions cost about 3 MiB, not 30.
-    /// (Two different ids share a hash with a chance of about 1 in 10^9 at a million actions; the cost would be
-    /// one action rejected as a duplicate, with a reason, never a double send.)
-    private var terminalIDs: [UInt64: UInt64] = [:]
+    /// Action ids that reached a terminal event, as 64-bit FNV-1a hashes: 8 bytes an action instead of a string,
+    /// so 100,000 finished actions cost a few MiB. (Two different ids share a hash with a chance of about 1 in 10^7
+    /// at a million actions; the cost would be one action rejected as a duplicate, with a reason, never a double send.)
+    private var terminalIDs: Set<UInt64> = []
     /// When each debtor was last sent a message; kept only when pacing is on.
     public private(set) var debtorLastSent: [String: Date] = [:]
     /// Whether `debtorLastSent` is kept.
@@ -35,18 +34,22 @@ public struct JournalIndex: Sendable {
         self.tracksDebtors = tracksDebtors
     }
 
-    /// The file that carried a terminal event for `actionID`, as a hash (see `fileKey`), if any.
-    public func terminalFile(of actionID: String) -> UInt64? {
-        terminalIDs[StableHash.fnv1a64(actionID)]
+    /// True when an action with this id already ended.
+    public func hasEnded(_ actionID: String) -> Bool {
+        terminalIDs.contains(StableHash.fnv1a64(actionID))
     }
 
-    /// The key a file name is compared by in `terminalFile(of:)`.
-    public static func fileKey(_ file: String) -> UInt64 { StableHash.fnv1a64("file:" + file) }
-
-    /// Reads the journal files dated `since` or later.
-    public static func build(journal directory: String, since: CalendarDate?, tracksDebtors: Bool = false) -> JournalIndex {
+    /// Reads the journal files dated `since` or later. Full histories are kept only for the files in `keep`
+    /// (those in active/ and deferred/); of every other action only the fact that it ended, as a hash.
+    public static func build(journal directory: String, since: CalendarDate?, keep: Set<String>? = nil, tracksDebtors: Bool = false) -> JournalIndex {
         var index = JournalIndex(tracksDebtors: tracksDebtors)
-        JournalReader.forEach(in: directory, since: since) { index.apply($0) }
+        JournalReader.forEach(in: directory, since: since) { event in
+            if let keep, let file = event.file, !keep.contains(file) {
+                index.applyLive(event)
+            } else {
+                index.apply(event)
+            }
+        }
         return index
     }
 
@@ -54,6 +57,10 @@ public struct JournalIndex: Sendable {
     public mutating func apply(_ event: JournalEvent) {
         guard let file = event.file else { return }
         var history = files[file] ?? History(actionID: event.action)
+        if history.terminal != nil && !event.event.isTerminal && event.event != .delivered && event.event != .undelivered {
+            // The engine reused the file name for a new action after the earlier one ended: a new history.
+            history = History(actionID: event.action)
+        }
         history.actionID = event.action
         if let debtor = event.debtor { history.debtor = debtor }
         switch event.event {
@@ -78,7 +85,7 @@ public struct JournalIndex: Sendable {
             history.openSending = false
             history.terminal = event.event
             history.terminalReason = event.reason ?? event.detail
-            terminalIDs[StableHash.fnv1a64(event.action)] = Self.fileKey(file)
+            terminalIDs.insert(StableHash.fnv1a64(event.action))
         case .delivered, .undelivered:
             break
         }
@@ -87,13 +94,8 @@ public struct JournalIndex: Sendable {
 
     /// Folds an event written by this run: only what later decisions need (terminal ids, pacing), not per-file history.
     public mutating func applyLive(_ event: JournalEvent) {
-        if event.event.isTerminal { terminalIDs[StableHash.fnv1a64(event.action)] = Self.fileKey(event.file ?? event.action) }
+        if event.event.isTerminal { terminalIDs.insert(StableHash.fnv1a64(event.action)) }
         if tracksDebtors, event.event == .sent, let debtor = event.debtor { debtorLastSent[debtor] = event.ts }
         if let file = event.file, files[file] != nil { files[file] = nil }
-    }
-
-    /// Forgets files that are not in `keep` (terminal ids stay), to bound memory after start-up.
-    public mutating func retain(files keep: Set<String>) {
-        files = files.filter { keep.contains($0.key) }
     }
 }

@@ -55,8 +55,9 @@ public struct SMSResult: Sendable, Equatable {
 /// Sends SMS through the configured providers, failing over only when a provider certainly did not take it.
 public protocol SMSTransport: Sendable {
     func send(_ sms: OutgoingSMS) async -> SMSResult
-    /// Asks the providers whether they have a message for this action (after a crash left it ambiguous).
-    /// `nil` when no provider can answer.
+    /// Asks the providers whether they have a message for this action (after a crash left it ambiguous):
+    /// `.accepted` when one has it; `.temporary` when every provider certainly does not (resending is safe);
+    /// `.unknown` when a lookup gave no clear answer (ask again later); `nil` when some provider cannot be asked.
     func lookup(actionID: String) async -> SMSResult?
     func shutdown() async
 }

@@ -3,6 +3,8 @@ import Foundation
 /// One spool file on its way through the dispatcher, with what is known of its past attempts.
 struct WorkItem: Sendable {
     var file: String
+    /// The action id, once known (set when the item is deferred).
+    var actionID: String?
     var attempts = 0
     var firstAttempt: Date?
     var received = false

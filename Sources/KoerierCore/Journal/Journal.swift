@@ -33,7 +33,8 @@ public final class Journal: Sendable {
         } catch {
             throw JournalError(path: directory, reason: "cannot create the journal folder: \(error.localizedDescription)", errno: 0)
         }
-        self.writer = Writer(directory: directory, lastSeq: try Self.recoverLastSeq(directory: directory))
+        let last = try Self.recoverLast(directory: directory)
+        self.writer = Writer(directory: directory, lastSeq: last.seq, lastTimestamp: last.ts)
         let thread = Thread { [self] in self.run() }
         thread.name = "koerier-journal"
         thread.start()
@@ -102,10 +103,10 @@ public final class Journal: Sendable {
         state.withLock { $0.stopped = true }
     }
 
-    /// Finds the last complete line of the newest file, cuts off a torn tail, and returns its `seq`.
-    static func recoverLastSeq(directory: String) throws(JournalError) -> UInt64 {
-        let files = JournalReader.files(in: directory)
-        for name in files.reversed() {
+    /// Cuts off a torn tail left by a crash and returns the highest `seq` and latest `ts` of the two newest files.
+    static func recoverLast(directory: String) throws(JournalError) -> (seq: UInt64, ts: Date) {
+        var best: (seq: UInt64, ts: Date) = (0, .distantPast)
+        for name in JournalReader.files(in: directory).suffix(2) {
             let path = directory + "/" + name
             guard var bytes = FileManager.default.contents(atPath: path).map(Array.init) else { continue }
             if let last = bytes.last, last != 0x0A {
@@ -115,11 +116,11 @@ public final class Journal: Sendable {
                 }
                 bytes.removeSubrange(keep...)
             }
-            for line in bytes.split(separator: 0x0A).reversed() {
-                if let event = JournalEvent(jsonLine: line) { return event.seq }
+            for line in bytes.split(separator: 0x0A) {
+                if let event = JournalEvent(jsonLine: line), event.seq >= best.seq { best = (event.seq, max(best.ts, event.ts)) }
             }
         }
-        return 0
+        return best
     }
 }
 
@@ -127,22 +128,29 @@ public final class Journal: Sendable {
 private final class Writer: @unchecked Sendable {
     let directory: String
     var seq: UInt64
+    /// The latest `ts` written: later events never get an earlier one, so lines are in time order, a day's file
+    /// is never written after the next day's has begun, and `seq` and `ts` agree.
+    var lastTimestamp: Date
     let seqSnapshot: Mutex<UInt64>
     var files: [CalendarDate: Int32] = [:]
 
-    init(directory: String, lastSeq: UInt64) {
+    init(directory: String, lastSeq: UInt64, lastTimestamp: Date) {
         self.directory = directory
         self.seq = lastSeq
+        self.lastTimestamp = lastTimestamp
         self.seqSnapshot = Mutex(lastSeq)
     }
 
     func write(_ groups: [[JournalEvent]]) -> Result<Void, JournalError> {
         var byDay: [(CalendarDate, [UInt8])] = []
         var next = seq
+        var latest = lastTimestamp
         for events in groups {
             for var event in events {
                 next += 1
                 event.seq = next
+                if event.ts < latest { event.ts = latest }
+                latest = event.ts
                 let day = RFC3339.utcDay(event.ts)
                 let line = Array((event.jsonLine() + "\n").utf8)
                 if let index = byDay.firstIndex(where: { $0.0 == day }) {
@@ -152,6 +160,11 @@ private final class Writer: @unchecked Sendable {
                 }
             }
         }
+        // Where each file stood before this batch: on any failure every file is cut back, so a batch is all or nothing.
+        var written: [(fd: Int32, before: off_t)] = []
+        func undo() {
+            for (fd, before) in written where before >= 0 { _ = ftruncate(fd, before) }
+        }
         for (day, bytes) in byDay {
             let path = "\(directory)/\(day).jsonl"
             let fd: Int32
@@ -159,35 +172,41 @@ private final class Writer: @unchecked Sendable {
                 fd = open
             } else {
                 fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-                if fd < 0 { return .failure(JournalError(path: path, reason: "cannot open: \(String(cString: strerror(errno)))", errno: errno)) }
+                if fd < 0 {
+                    let code = errno
+                    undo()
+                    return .failure(JournalError(path: path, reason: "cannot open: \(String(cString: strerror(code)))", errno: code))
+                }
                 let dir = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
                 if dir >= 0 { _ = fsync(dir); Glibc.close(dir) }
                 for (old, descriptor) in files where old < day { Glibc.close(descriptor); files[old] = nil }
                 files[day] = fd
             }
             let before = lseek(fd, 0, SEEK_END)
-            var written = 0
+            written.append((fd, before))
+            var offset = 0
             let failure: Int32? = bytes.withUnsafeBytes { raw -> Int32? in
                 guard let base = raw.baseAddress else { return nil }
-                while written < raw.count {
-                    let n = Glibc.write(fd, base + written, raw.count - written)
+                while offset < raw.count {
+                    let n = Glibc.write(fd, base + offset, raw.count - offset)
                     if n < 0 {
                         if errno == EINTR { continue }
                         return errno
                     }
-                    written += n
+                    offset += n
                 }
                 return fsync(fd) == 0 ? nil : errno
             }
             if let code = failure {
-                // Never leave a half line: cut the file back to where this batch began.
-                if before >= 0 { _ = ftruncate(fd, before) }
+                // Never leave a half line, nor half a batch: cut every file back to where this batch began.
+                undo()
                 Glibc.close(fd)
                 files[day] = nil
                 return .failure(JournalError(path: path, reason: "cannot write: \(String(cString: strerror(code)))", errno: code))
             }
         }
         seq = next
+        lastTimestamp = latest
         seqSnapshot.withLock { $0 = next }
         return .success(())
     }

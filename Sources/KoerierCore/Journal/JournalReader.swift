@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads journal files back, oldest first, for recovery, `koerier journal` and tests.
 public enum JournalReader {
@@ -9,16 +12,28 @@ public enum JournalReader {
     }
 
     /// Calls `body` for every complete event in the files dated `since` or later, in order.
+    /// Files are read in 1 MiB pieces, so a large day file never sits in memory whole.
     public static func forEach(in directory: String, since: CalendarDate? = nil, _ body: (JournalEvent) throws -> Void) rethrows {
         for name in files(in: directory) {
             if let since, let day = CalendarDate(iso: String(name.dropLast(6))), day < since { continue }
-            guard let data = FileManager.default.contents(atPath: directory + "/" + name) else { continue }
-            let bytes = [UInt8](data)
-            var start = 0
-            for index in bytes.indices where bytes[index] == 0x0A {
-                if let event = JournalEvent(jsonLine: bytes[start..<index]) { try body(event) }
-                start = index + 1
+            let fd = open(directory + "/" + name, O_RDONLY | O_CLOEXEC)
+            if fd < 0 { continue }
+            defer { close(fd) }
+            var pending: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                pending.append(contentsOf: chunk[0..<n])
+                var start = 0
+                while let newline = pending[start...].firstIndex(of: 0x0A) {
+                    if let event = JournalEvent(jsonLine: pending[start..<newline]) { try body(event) }
+                    start = newline + 1
+                }
+                pending.removeFirst(start)
             }
+            // A last line without its newline is a write in progress (or torn by a crash): not an event yet.
         }
     }
 

@@ -37,42 +37,36 @@ public struct Spool: Sendable {
     public enum Claim: Sendable, Equatable {
         /// The file is now in active/ and ours.
         case claimed
-        /// The file is no longer in new/ (or it was ours already, from a claim a crash cut short).
+        /// The file is no longer in new/.
         case gone
-        /// A different file of the same name is still being handled in active/: try again later.
+        /// A file of the same name is still being handled (in active/ or deferred/): try again later.
         case busy
     }
 
-    /// Claims `name` from new/ into active/ without ever replacing a file there: link(2), then unlink(2).
-    /// (rename(2) would silently overwrite an action of the same name that is still in flight.)
+    /// Claims `name` from new/ into active/ with rename(2), but only while no file of that name is in active/ or
+    /// deferred/: rename would silently replace an action still in flight. Only the intake moves files into
+    /// active/ from new/, and a name is never in active/ and deferred/ at once, so checking first is race-free
+    /// within one Koerier process (two processes on one spool are not supported).
+    /// rename(2) needs only write access to the folders, so an engine running as another user is fine
+    /// (link(2) would fail there with EPERM under fs.protected_hardlinks).
     public func claim(_ name: String) throws -> Claim {
-        let source = layout.path(.new, name)
-        let target = layout.path(.active, name)
-        if link(source, target) == 0 {
-            unlink(source)
-            return .claimed
+        if access(layout.path(.active, name), F_OK) == 0 || access(layout.path(.deferred, name), F_OK) == 0 {
+            return access(layout.path(.new, name), F_OK) == 0 ? .busy : .gone
         }
-        switch errno {
-        case ENOENT:
-            return .gone
-        case EEXIST:
-            var a = stat(), b = stat()
-            if stat(source, &a) == 0, stat(target, &b) == 0, a.st_ino == b.st_ino, a.st_dev == b.st_dev {
-                // Our own claim, cut short by a crash after link(2): active/ has it, recovery handles it.
-                unlink(source)
-                return .gone
-            }
-            return .busy
-        default:
-            throw SpoolError(path: source, reason: "cannot claim into active/: \(String(cString: strerror(errno)))")
-        }
+        if rename(layout.path(.new, name), layout.path(.active, name)) == 0 { return .claimed }
+        if errno == ENOENT { return .gone }
+        throw SpoolError(path: layout.path(.new, name), reason: "cannot claim into active/: \(String(cString: strerror(errno)))")
     }
 
     /// Reads an action file, refusing anything over `maximum` bytes before reading it.
     public func read(_ name: String, in folder: SpoolLayout.Folder, maximum: Int) -> ReadResult {
         let path = layout.path(folder, name)
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        if fd < 0 { return errno == ENOENT ? .missing : .unreadable(String(cString: strerror(errno))) }
+        if fd < 0 {
+            if errno == ENOENT { return .missing }
+            if Self.isTemporary(errno) { return .temporary(String(cString: strerror(errno))) }
+            return .unreadable(String(cString: strerror(errno)))
+        }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { return .unreadable(String(cString: strerror(errno))) }
@@ -82,7 +76,10 @@ public struct Spool: Sendable {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeMutableBytes { buffer in Glibc.read(fd, buffer.baseAddress! + offset, buffer.count - offset) }
-            if n < 0 { if errno == EINTR { continue }; return .unreadable(String(cString: strerror(errno))) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return Self.isTemporary(errno) ? .temporary(String(cString: strerror(errno))) : .unreadable(String(cString: strerror(errno)))
+            }
             if n == 0 { break }
             offset += n
         }
@@ -95,6 +92,13 @@ public struct Spool: Sendable {
         case missing
         case tooLarge(Int)
         case unreadable(String)
+        /// The system could not read it just now (out of descriptors or memory, I/O error): try again later.
+        case temporary(String)
+    }
+
+    /// Errors that say nothing about the file itself.
+    static func isTemporary(_ code: Int32) -> Bool {
+        [EMFILE, ENFILE, ENOMEM, EIO, EAGAIN, EINTR, ENOBUFS].contains(code)
     }
 
     /// Ends an action: writes `<name>.reason.txt` beside its terminal place (when a reason is given), then moves it there.

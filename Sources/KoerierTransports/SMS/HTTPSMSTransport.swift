@@ -214,10 +214,11 @@ public final class HTTPSMSTransport: SMSTransport {
     /// Asks every provider with a lookup API whether it has a message for `actionID`.
     ///
     /// - found at a provider: `.accepted` (code nil, the provider's message id) from that provider;
-    /// - every provider that can look up answered "not found": `.temporary(code: nil, detail: "not found at
-    ///   providers", retryAfter: nil)`, meaning none of them has it, so sending it again is safe; `provider`
+    /// - every configured provider can look up and answered "not found": `.temporary(code: nil, detail: "not found
+    ///   at providers", retryAfter: nil)`, meaning none of them has it, so sending it again is safe; `provider`
     ///   lists the providers asked, comma-separated;
-    /// - otherwise (no provider can look up, or one could not answer clearly): nil.
+    /// - a provider could not answer clearly (network down at boot, say): `.unknown`: ask again later;
+    /// - some provider cannot be asked (it may hold the message after a failover): nil.
     public func lookup(actionID: String) async -> SMSResult? {
         guard enter() else { return nil }
         defer { leave() }
@@ -239,7 +240,10 @@ public final class HTTPSMSTransport: SMSTransport {
                 unclear = true
             }
         }
-        guard !asked.isEmpty, !unclear else { return nil }
+        if unclear {
+            return SMSResult(outcome: .unknown(detail: "an SMS provider gave no clear answer to a lookup"), provider: asked.joined(separator: ","))
+        }
+        guard !asked.isEmpty, asked.count == providers.count else { return nil }
         return SMSResult(outcome: .temporary(code: nil, detail: "not found at providers", retryAfter: nil), provider: asked.joined(separator: ","))
     }
 
