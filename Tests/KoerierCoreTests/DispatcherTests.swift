@@ -499,3 +499,23 @@ struct SpoolClaimTests {
         #expect(try spool.claim("nothing.json") == .gone)
     }
 }
+
+@Suite("Recovery with reused file names")
+struct RecoveryNameReuseTests {
+    @Test("a file that reuses the name of a finished action is sent, not moved by the old action's terminal event")
+    func reusedNameAfterCrash() async throws {
+        let fixture = try DispatcherFixture()
+        defer { fixture.remove() }
+        // Monday: action A ended as sent under file F.json.
+        var sent = JournalEvent(ts: mondayMorning, action: "A-1", event: .sent)
+        sent.file = "F.json"
+        try await fixture.writeHistory([sent])
+        // Tuesday: the engine reuses F.json for action B; a crash hit right after the claim, before any event.
+        try Data(emailAction("B-2").utf8).write(to: URL(fileURLWithPath: fixture.spool.path(.active, "F.json")))
+        let email = ScriptedEmail()
+        try await fixture.runOnce(email: email, clock: TestClock(mondayMorning + 86_400))
+        #expect(email.count == 1)
+        #expect(email.received.withLock { $0.first?.actionID } == "B-2")
+        #expect(fixture.events("B-2") == [.received, .sending, .sent])
+    }
+}

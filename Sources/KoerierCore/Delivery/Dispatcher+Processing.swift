@@ -5,7 +5,7 @@ extension Dispatcher {
     /// Takes one claimed file (in active/) to its next state: terminal, deferred, or sent.
     func process(_ item: WorkItem, runtime: Runtime) async {
         let known = state.withLock { $0.index.files[item.file] }
-        if let terminal = known?.terminal {
+        if let terminal = known?.terminal, carries(item.file, in: .active, actionID: known?.actionID) {
             // The journal already ended this file (a crash hit before its move): finish the move only.
             completeTerminal(item.file, from: .active, kind: terminal, reason: known?.terminalReason)
             return

@@ -20,7 +20,7 @@ extension Dispatcher {
         for (folder, files) in [(SpoolLayout.Folder.active, active), (.deferred, deferred)] {
             for file in files {
                 let history = index.files[file]
-                if let terminal = history?.terminal {
+                if let terminal = history?.terminal, carries(file, in: folder, actionID: history?.actionID) {
                     completeTerminal(file, from: folder, kind: terminal, reason: history?.terminalReason)
                     completed += 1
                     continue
@@ -46,6 +46,13 @@ extension Dispatcher {
                 "recovery.resumed": "\(resumed)", "recovery.completed": "\(completed)", "recovery.deferred": "\(waiting)",
             ])
         }
+    }
+
+    /// True when the file in the spool is the action the journal history is about (a file name can be reused
+    /// by a later action; an unreadable file was journalled under its own name).
+    func carries(_ file: String, in folder: SpoolLayout.Folder, actionID: String?) -> Bool {
+        guard case .bytes(let bytes) = spool.read(file, in: folder, maximum: ActionDecoder.maximumSize) else { return true }
+        return (ActionDecoder.peekID(bytes) ?? file) == actionID
     }
 
     /// The terminal folder of a terminal event.
