@@ -135,11 +135,6 @@ public final class CurlEasy: @unchecked Sendable {
         )
     }
 
-    /// Runs the transfer on the calling thread (for tools and tests; the daemon uses `CurlMultiDriver`).
-    public func performBlocking() -> CurlResponse {
-        response(code: curl_easy_perform(handle))
-    }
-
     private func setLong(_ option: CURLoption, _ value: Int) {
         _ = koerier_easy_setopt_long(handle, option, value)
     }

@@ -8,7 +8,3 @@ enum CurlGlobal {
     }()
 }
 
-/// The libcurl version string, e.g. "libcurl/7.88.1 OpenSSL/3.0.17 ...".
-public func curlVersion() -> String {
-    String(cString: curl_version())
-}

@@ -59,11 +59,6 @@ public struct TemplateStore: Sendable {
         return "\(error)"
     }
 
-    /// Renders template `name` with `context`.
-    public func render(_ name: String, _ context: [String: Any]) -> String? {
-        library.render(context, withTemplate: name)
-    }
-
     /// Hex SHA-256 over the sources of `names`, in order: which exact wording went out.
     public func sha256(of names: [String]) -> String {
         var hasher = SHA256()
