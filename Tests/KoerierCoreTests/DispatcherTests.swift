@@ -40,6 +40,7 @@ final class ScriptedSMS: SMSTransport {
     }
 
     func lookup(actionID: String) async -> SMSResult? { lookupAnswer }
+    func unavailableUntil() async -> Date? { nil }
     func shutdown() async {}
 }
 
@@ -270,7 +271,8 @@ struct DispatcherTests {
         try await fixture.writeHistory([sending])
 
         let transport = ScriptedSMS()
-        try await fixture.runOnce(sms: transport, clock: TestClock(mondayMorning))
+        // A minute after the crash: past the window in which a provider may not list the message yet.
+        try await fixture.runOnce(sms: transport, clock: TestClock(mondayMorning + 60))
         #expect(transport.sent.withLock { $0.isEmpty })
         #expect(fixture.files(.failed) == ["s1.json"])
         #expect(fixture.reason(.failed, "s1.json")?.contains("outcome unknown") == true)
@@ -290,7 +292,7 @@ struct DispatcherTests {
         sending.file = "s2.json"
         try await fixture.writeHistory([sending])
         let transport = ScriptedSMS(lookupAnswer: SMSResult(outcome: .accepted(code: 200, detail: "found by reference", messageID: "mb-77"), provider: "primary"))
-        try await fixture.runOnce(sms: transport, clock: TestClock(mondayMorning))
+        try await fixture.runOnce(sms: transport, clock: TestClock(mondayMorning + 60))
         #expect(transport.sent.withLock { $0.isEmpty })
         #expect(fixture.files(.sent) == ["s2.json"])
         #expect(fixture.events.last?.messageID == "mb-77")

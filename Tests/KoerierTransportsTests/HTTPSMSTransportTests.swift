@@ -451,17 +451,32 @@ extension HTTPSMSTransportTests {
         }
 
         @Test("pauses double on problems in a row up to the longest, and a healthy answer resets them")
-        func pausesDouble() async {
+        func pausesDouble() async throws {
             let provider = runtime(concurrency: 1)
             var lengths: [Duration] = []
             for _ in 0..<7 {
-                lengths.append(await provider.recordProblem(first: .seconds(60), longest: .seconds(900)))
+                lengths.append(await provider.recordProblem(first: .milliseconds(2), longest: .milliseconds(32)))
+                // Let this pause run out, so the next problem is a new one in a row (not the same one reported twice).
+                try await Task.sleep(for: .milliseconds(40))
             }
-            #expect(lengths == [60, 120, 240, 480, 900, 900, 900].map { .seconds($0) })
+            #expect(lengths == [2, 4, 8, 16, 32, 32, 32].map { .milliseconds($0) })
+            _ = await provider.recordProblem(first: .seconds(60), longest: .seconds(900))
             #expect(await provider.pause(at: .now) != nil)
             await provider.recordHealthy()
             #expect(await provider.pause(at: .now) == nil)
             #expect(await provider.recordProblem(first: .seconds(60), longest: .seconds(900)) == .seconds(60))
+        }
+
+        @Test("requests already in flight that report the same problem do not lengthen the pause")
+        func concurrentProblemsCountOnce() async {
+            let provider = runtime(concurrency: 1)
+            let first = await provider.recordProblem(first: .seconds(60), longest: .seconds(900))
+            let second = await provider.recordProblem(first: .seconds(60), longest: .seconds(900))
+            #expect(first == .seconds(60))
+            #expect(second <= .seconds(60), "the second report of the same outage must not double the pause")
+            // An answer to a request sent before the pause began does not lift it.
+            await provider.recordHealthy(startedAt: .now - .seconds(5))
+            #expect(await provider.pause(at: .now) != nil)
         }
     }
 }

@@ -221,15 +221,18 @@ private func retryAfter(_ outcome: SMSOutcome) -> Int? {
         #expect(r.url == "https://rest.messagebird.com/messages?reference=act-2024-001&limit=20")
         #expect(header(r, "Authorization") == "AccessKey " + secret)
 
-        #expect(codec.classifyLookup(response(200, #"{"offset":0,"limit":20,"count":0,"totalCount":0,"items":[]}"#)) == .notFound)
+        #expect(codec.classifyLookup(response(200, #"{"offset":0,"limit":20,"count":0,"totalCount":0,"items":[]}"#), reference: "act-2024-001") == .notFound)
         let found = codec.classifyLookup(response(200, """
             {"offset":0,"limit":20,"count":1,"totalCount":1,"items":[{"id":"abc123","reference":"act-2024-001",
              "recipients":{"items":[{"recipient":31612345670,"status":"delivered"}]}}]}
-            """))
+            """), reference: "act-2024-001")
         #expect(found == .found(messageID: "abc123", status: "delivered"))
-        let ignored = codec.classifyLookup(response(200, #"{"items":[{"id":"a","reference":"x"},{"id":"b","reference":"y"}]}"#))
+        // Another action's message is never taken for ours, even when it is the only one listed.
+        let other = codec.classifyLookup(response(200, #"{"items":[{"id":"zz","reference":"act-2024-999"}]}"#), reference: "act-2024-001")
+        if case .unknown = other {} else { Issue.record("a list with only another reference must be unknown, got \(other)") }
+        let ignored = codec.classifyLookup(response(200, #"{"items":[{"id":"a","reference":"x"},{"id":"b","reference":"y"}]}"#), reference: "act-2024-001")
         if case .unknown = ignored {} else { Issue.record("mixed references must be unknown, got \(ignored)") }
-        if case .unknown = codec.classifyLookup(response(401, #"{"errors":[{"code":2,"description":"Request not allowed"}]}"#)) {} else {
+        if case .unknown = codec.classifyLookup(response(401, #"{"errors":[{"code":2,"description":"Request not allowed"}]}"#), reference: "act-2024-001") {} else {
             Issue.record("401 lookup must be unknown")
         }
     }
@@ -365,10 +368,10 @@ private func retryAfter(_ outcome: SMSOutcome) -> Int? {
         #expect(r.method == "GET")
         #expect(r.url == "https://rest.spryngsms.com/v1/messages?filters%5Breference%5D=act-2024-001")
         #expect(header(r, "Authorization") == "Bearer " + secret)
-        #expect(codec.classifyLookup(response(200, #"{"total":0,"per_page":15,"current_page":1,"last_page":1,"data":[]}"#)) == .notFound)
-        #expect(codec.classifyLookup(response(200, #"{"total":1,"data":[{"id":"9dbc","reference":"act-2024-001","canceled_at":null}]}"#))
+        #expect(codec.classifyLookup(response(200, #"{"total":0,"per_page":15,"current_page":1,"last_page":1,"data":[]}"#), reference: "act-2024-001") == .notFound)
+        #expect(codec.classifyLookup(response(200, #"{"total":1,"data":[{"id":"9dbc","reference":"act-2024-001","canceled_at":null}]}"#), reference: "act-2024-001")
             == .found(messageID: "9dbc", status: "accepted"))
-        if case .unknown = codec.classifyLookup(response(500)) {} else { Issue.record("500 lookup must be unknown") }
+        if case .unknown = codec.classifyLookup(response(500), reference: "act-2024-001") {} else { Issue.record("500 lookup must be unknown") }
     }
 }
 
@@ -603,8 +606,8 @@ private func retryAfter(_ outcome: SMSOutcome) -> Int? {
             for r in echoing {
                 let outcome = codec.classify(r)
                 #expect(!outcome.detailText.contains(secret), "\(kind) \(r.status): \(outcome.detailText)")
-                if case .found(_, let status) = codec.classifyLookup(r) { #expect(!status.contains(secret)) }
-                if case .unknown(let detail) = codec.classifyLookup(r) { #expect(!detail.contains(secret)) }
+                if case .found(_, let status) = codec.classifyLookup(r, reference: "act-2024-001") { #expect(!status.contains(secret)) }
+                if case .unknown(let detail) = codec.classifyLookup(r, reference: "act-2024-001") { #expect(!detail.contains(secret)) }
             }
         }
     }
@@ -622,6 +625,41 @@ private func retryAfter(_ outcome: SMSOutcome) -> Int? {
             let outcome = codec.classify(response(400, #"{"message":"\#(long)\nsecond line","errors":[{"code":21,"description":"\#(long)"}],"details":"\#(long)"}"#))
             #expect(outcome.detailText.count <= SMSCodecSupport.detailLimit, "\(kind)")
             #expect(!outcome.detailText.contains("\n"), "\(kind)")
+        }
+    }
+}
+
+@Suite("Answers that must never cause a second send")
+struct NoDoubleSendClassificationTests {
+    @Test("Vonage: a multi-part text with one part taken and one throttled counts as sent, not as not sent")
+    func vonagePartlyAccepted() {
+        let outcome = VonageProvider().classify(response(200, """
+            {"message-count":"2","messages":[{"to":"31612345670","message-id":"0A01","status":"0"},
+             {"to":"31612345670","status":"1","error-text":"Throughput Rate Exceeded"}]}
+            """))
+        guard case .accepted(let id, let detail) = outcome else {
+            Issue.record("expected accepted, got \(outcome)")
+            return
+        }
+        #expect(id == "0A01")
+        #expect(detail.contains("1 of 2 parts"))
+    }
+
+    @Test("CM: errorCode 201 without a deciding per-message code is a partial rejection to retry, not a provider problem")
+    func cmPartialRejection() {
+        let outcome = CMProvider().classify(response(200, #"{"details":"Not all messages were sent","errorCode":201,"messages":[{"to":"0031612345670","status":"Rejected","reference":"x","parts":0,"messageDetails":null}]}"#))
+        guard case .retryLater = outcome else {
+            Issue.record("expected retryLater, got \(outcome)")
+            return
+        }
+    }
+
+    @Test("a wrong URL (404) or method (405) is a provider problem: pause and fail over, never fail the message", arguments: [404, 405])
+    func configurationMistakes(_ status: Int) {
+        let outcome = GenericHTTPProvider().classify(response(status, "not here"))
+        guard case .providerProblem = outcome else {
+            Issue.record("expected providerProblem for \(status), got \(outcome)")
+            return
         }
     }
 }

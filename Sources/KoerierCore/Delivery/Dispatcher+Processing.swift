@@ -120,7 +120,13 @@ extension Dispatcher {
         }
 
         if item.ambiguous && action.channel == .sms && !configuration.sms.ambiguousResend {
-            // The provider may already have this message: ask before anything is resent.
+            // The provider may already have this message: ask before anything is resent. Right after a crash
+            // a provider may not list it yet, so give it the lookup window first.
+            let window: TimeInterval = 15
+            if let last = item.lastAttempt, current.timeIntervalSince(last) < window {
+                requeue(item, after: .milliseconds(Int((window - current.timeIntervalSince(last)) * 1000) + 100))
+                return
+            }
             if let sms = runtime.sms, let found = await sms.lookup(actionID: action.id) {
                 switch found.outcome {
                 case .accepted:
@@ -143,7 +149,14 @@ extension Dispatcher {
             }
         }
 
+        if action.channel == .sms, let sms = runtime.sms, let until = await sms.unavailableUntil() {
+            // Every provider is paused after a provider problem: wait without spending an attempt.
+            await deferAction(item, action: action, until: max(until, current + 1), reason: "rate_limit", extra: journalPrefix)
+            return
+        }
+
         item.attempts += 1
+        item.lastAttempt = current
         if item.firstAttempt == nil { item.firstAttempt = current }
         var sending = event(.sending, action: action, item: item, prepared: prepared)
         sending.attempt = item.attempts
@@ -164,6 +177,7 @@ extension Dispatcher {
                 return
             }
             let result = await transport.send(sms)
+            if result.possiblyTaken { item.ambiguous = true }
             await conclude(item, action: action, prepared: prepared, outcome: result.outcome, provider: result.provider, extra: [])
         }
     }

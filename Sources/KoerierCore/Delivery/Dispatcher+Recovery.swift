@@ -29,6 +29,7 @@ extension Dispatcher {
                 if let history {
                     item.attempts = history.attempts
                     item.firstAttempt = history.firstAttempt
+                    item.lastAttempt = history.lastAttempt
                     item.received = history.received
                     item.ambiguous = history.openSending || history.pendingRepeat
                 }

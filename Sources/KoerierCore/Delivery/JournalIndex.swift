@@ -8,6 +8,8 @@ public struct JournalIndex: Sendable {
         public var received = false
         public var attempts = 0
         public var firstAttempt: Date?
+        /// When the last attempt began.
+        public var lastAttempt: Date?
         /// A `sending` with no outcome after it: a crash hit between handing over and recording the answer.
         public var openSending = false
         /// The next attempt may repeat an earlier one whose outcome was never known.
@@ -69,6 +71,7 @@ public struct JournalIndex: Sendable {
         case .sending:
             history.attempts = max(history.attempts, event.attempt ?? history.attempts + 1)
             if history.firstAttempt == nil { history.firstAttempt = event.ts }
+            history.lastAttempt = event.ts
             history.openSending = true
         case .deferred:
             // A retry after an attempt that went unanswered keeps the mark (`possible_repeat` on the deferred event).

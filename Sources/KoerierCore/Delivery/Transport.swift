@@ -45,10 +45,14 @@ public struct OutgoingSMS: Sendable, Equatable {
 public struct SMSResult: Sendable, Equatable {
     public var outcome: DeliveryOutcome
     public var provider: String
+    /// The provider may have taken the message although the outcome says otherwise (no answer, and a lookup that
+    /// found nothing yet): the next attempt must ask the provider first and is marked as a possible repeat.
+    public var possiblyTaken: Bool
 
-    public init(outcome: DeliveryOutcome, provider: String) {
+    public init(outcome: DeliveryOutcome, provider: String, possiblyTaken: Bool = false) {
         self.outcome = outcome
         self.provider = provider
+        self.possiblyTaken = possiblyTaken
     }
 }
 
@@ -59,5 +63,8 @@ public protocol SMSTransport: Sendable {
     /// `.accepted` when one has it; `.temporary` when every provider certainly does not (resending is safe);
     /// `.unknown` when a lookup gave no clear answer (ask again later); `nil` when some provider cannot be asked.
     func lookup(actionID: String) async -> SMSResult?
+    /// When no provider can take a message now (all paused after provider problems): the moment the first
+    /// pause ends. `nil` when a provider is available. Nothing is attempted (or journalled as `sending`) meanwhile.
+    func unavailableUntil() async -> Date?
     func shutdown() async
 }

@@ -7,6 +7,8 @@ struct WorkItem: Sendable {
     var actionID: String?
     var attempts = 0
     var firstAttempt: Date?
+    /// When the last attempt began (known after a restart from the journal).
+    var lastAttempt: Date?
     var received = false
     /// Recovered with a `sending` and no outcome: the next attempt may repeat one that went through.
     var ambiguous = false

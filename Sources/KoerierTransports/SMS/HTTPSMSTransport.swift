@@ -129,6 +129,7 @@ public final class HTTPSMSTransport: SMSTransport {
         log[metadataKey: "action.id"] = "\(message.reference)"
         log[metadataKey: "delivery.provider"] = "\(provider.name)"
         let name = provider.name
+        let started = ContinuousClock.now
 
         let request: HTTPRequestSpec
         do {
@@ -152,14 +153,20 @@ public final class HTTPSMSTransport: SMSTransport {
             let status = response.status
             switch provider.codec.classify(response).redacting(secrets) {
             case .accepted(let messageID, let detail):
-                await provider.recordHealthy()
+                await provider.recordHealthy(startedAt: started)
                 log.debug("SMS accepted", metadata: ["delivery.code": "\(status)"])
                 return .final(SMSResult(outcome: .accepted(code: status, detail: detail, messageID: messageID), provider: name))
             case .retryLater(let retryAfter, let detail):
-                await provider.recordHealthy()
+                await provider.recordHealthy(startedAt: started)
                 log.info("SMS provider asks to retry later", metadata: ["delivery.code": "\(status)", "delivery.detail": "\(detail)"])
                 let after = retryAfter.map { TimeInterval($0) }
-                return .notTaken(SMSResult(outcome: .temporary(code: status, detail: detail, retryAfter: after), provider: name))
+                let result = SMSResult(outcome: .temporary(code: status, detail: detail, retryAfter: after), provider: name)
+                // Only a refusal that says so (429, 503, a throttle status inside a 2xx) proves the message was not
+                // taken; a 500, 502 or 504 may come after the provider processed it: retry later here, no failover.
+                return status == 429 || status == 503 || (200...299).contains(status) ? .notTaken(result) : .final(result)
+            case .providerProblem(let detail) where (200...299).contains(status):
+                // A success status with an answer we cannot read: it may well have been taken. Never resend blindly.
+                return await resolveAmbiguous(message, on: provider, why: "an unrecognised answer with HTTP \(status): \(detail)", logger: log)
             case .providerProblem(let detail):
                 let pause = await provider.recordProblem(first: tuning.firstPause, longest: tuning.longestPause)
                 let seconds = Int(Self.seconds(pause).rounded(.up))
@@ -169,7 +176,7 @@ public final class HTTPSMSTransport: SMSTransport {
                 let text = SMSCodecSupport.clip("\(detail); \(name) paused for \(seconds) s")
                 return .notTaken(SMSResult(outcome: .temporary(code: status, detail: text, retryAfter: nil), provider: name))
             case .permanent(let detail):
-                await provider.recordHealthy()
+                await provider.recordHealthy(startedAt: started)
                 log.info("SMS refused permanently", metadata: ["delivery.code": "\(status)", "delivery.detail": "\(detail)"])
                 return .final(SMSResult(outcome: .permanent(code: status, detail: detail), provider: name))
             }
@@ -201,7 +208,7 @@ public final class HTTPSMSTransport: SMSTransport {
             // the dispatcher retries later, on its own schedule, which gives a slow provider time to show it.
             log.warning("SMS not found by lookup after no answer; retrying later without failover")
             let detail = "\(noAnswer); a lookup found no such message, so it is retried later"
-            return .final(SMSResult(outcome: .temporary(code: nil, detail: detail, retryAfter: nil), provider: name))
+            return .final(SMSResult(outcome: .temporary(code: nil, detail: detail, retryAfter: nil), provider: name, possiblyTaken: true))
         case .unknown(let detail):
             log.warning("SMS outcome still unknown after lookup", metadata: ["delivery.detail": "\(detail)"])
             let text = SMSCodecSupport.clip("\(noAnswer) and the lookup did not settle it (\(detail)); it may have been accepted")
@@ -219,6 +226,17 @@ public final class HTTPSMSTransport: SMSTransport {
     ///   lists the providers asked, comma-separated;
     /// - a provider could not answer clearly (network down at boot, say): `.unknown`: ask again later;
     /// - some provider cannot be asked (it may hold the message after a failover): nil.
+    public func unavailableUntil() async -> Date? {
+        var soonest: ContinuousClock.Instant?
+        let now = ContinuousClock.now
+        for provider in providers {
+            guard let until = await provider.pause(at: now) else { return nil }
+            soonest = min(soonest ?? until, until)
+        }
+        guard let soonest else { return nil }
+        return Date().addingTimeInterval(Self.seconds(soonest - now))
+    }
+
     public func lookup(actionID: String) async -> SMSResult? {
         guard enter() else { return nil }
         defer { leave() }
@@ -255,7 +273,7 @@ public final class HTTPSMSTransport: SMSTransport {
         case .notSent(let why), .ambiguous(let why):
             return .unknown(detail: "lookup at \(provider.name) failed: \(why)")
         case .answered(let response):
-            return provider.codec.classifyLookup(response).redacting(secrets)
+            return provider.codec.classifyLookup(response, reference: actionID).redacting(secrets)
         }
     }
 

@@ -23,6 +23,7 @@ actor SMSProviderRuntime {
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var firstWaiter = 0
     private var pausedUntil: ContinuousClock.Instant?
+    private var pausedAt: ContinuousClock.Instant?
     private var strikes = 0
 
     init(name: String, codec: any SMSProviderCodec, settings: SMSProviderSettings, timeout: Int, concurrency: Int, ratePerSecond: Double) {
@@ -87,6 +88,10 @@ actor SMSProviderRuntime {
     /// Records a provider problem and pauses the provider: `first` the first time, doubling on each
     /// problem in a row up to `longest`. Returns the length of this pause.
     func recordProblem(first: Duration, longest: Duration) -> Duration {
+        if let pausedUntil, pausedUntil > clock.now {
+            // Requests already in flight when the pause began report the same problem: one strike, not N.
+            return pausedUntil - clock.now
+        }
         strikes += 1
         var length = first
         for _ in 1..<min(strikes, 32) {
@@ -94,12 +99,15 @@ actor SMSProviderRuntime {
             if length >= longest { break }
         }
         length = min(length, longest)
+        pausedAt = clock.now
         pausedUntil = clock.now + length
         return length
     }
 
     /// The provider answered like a working provider: the next problem starts with the shortest pause again.
-    func recordHealthy() {
+    /// An answer to a request sent before the current pause began does not lift it.
+    func recordHealthy(startedAt: ContinuousClock.Instant? = nil) {
+        if let pausedUntil, pausedUntil > clock.now, let startedAt, let pausedAt, startedAt < pausedAt { return }
         strikes = 0
         pausedUntil = nil
     }

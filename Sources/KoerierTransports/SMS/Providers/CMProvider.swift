@@ -101,6 +101,10 @@ public struct CMProvider: SMSProviderCodec {
             return .accepted(messageID: nil, detail: SMSCodecSupport.httpDetail(response.status, details))
         }
         let detail = SMSCodecSupport.httpDetail(response.status, details)
+        if errorCode == 201 {
+            // "Not all messages sent" without a per-message code that decides: a partial rejection, retry later.
+            return .retryLater(retryAfter: nil, detail: SMSCodecSupport.detail("HTTP \(response.status) code 201", details ?? "not all messages were sent"))
+        }
         if (200...299).contains(response.status) {
             return .providerProblem(detail: SMSCodecSupport.httpDetail(response.status, details ?? "unexpected answer"))
         }
@@ -122,7 +126,7 @@ public struct CMProvider: SMSProviderCodec {
 
     public func lookupRequest(reference: String, settings: SMSProviderSettings) -> HTTPRequestSpec? { nil }
 
-    public func classifyLookup(_ response: HTTPResponseSpec) -> SMSLookupOutcome {
+    public func classifyLookup(_ response: HTTPResponseSpec, reference actionID: String) -> SMSLookupOutcome {
         .unknown(detail: "cm: the gateway API has no lookup by reference")
     }
 }

@@ -107,7 +107,7 @@ public struct GenericHTTPProvider: SMSProviderCodec {
 
     public func lookupRequest(reference: String, settings: SMSProviderSettings) -> HTTPRequestSpec? { nil }
 
-    public func classifyLookup(_ response: HTTPResponseSpec) -> SMSLookupOutcome {
+    public func classifyLookup(_ response: HTTPResponseSpec, reference actionID: String) -> SMSLookupOutcome {
         .unknown(detail: "http: no lookup configured")
     }
 

@@ -83,7 +83,9 @@ public struct MessageBirdProvider: SMSProviderCodec {
             case 2: return .providerProblem(detail: detail)          // request not allowed: wrong access key
             case 25: return .providerProblem(detail: detail)         // not enough balance
             case 99, 100: return .retryLater(retryAfter: SMSCodecSupport.retryAfter(response), detail: detail)
-            case 9, 10, 20, 21, 98, 101, 102:
+            case 20, 98:
+                return .providerProblem(detail: detail)              // not found / API not found: a wrong URL in the configuration
+            case 9, 10, 21, 101, 102:
                 return .permanent(detail: detail)                    // e.g. "no (correct) recipients found"
             default:
                 return SMSCodecSupport.httpFallback(response, detail: detail) ?? .permanent(detail: detail)
@@ -103,7 +105,7 @@ public struct MessageBirdProvider: SMSProviderCodec {
         )
     }
 
-    public func classifyLookup(_ response: HTTPResponseSpec) -> SMSLookupOutcome {
+    public func classifyLookup(_ response: HTTPResponseSpec, reference actionID: String) -> SMSLookupOutcome {
         guard response.status == 200 else {
             if response.status == 404 { return .notFound }
             return .unknown(detail: SMSCodecSupport.httpDetail(response.status, firstErrorDescription(response)))
@@ -111,7 +113,7 @@ public struct MessageBirdProvider: SMSProviderCodec {
         guard let root = SMSCodecSupport.json(response) as? [String: Any], let items = root["items"] as? [[String: Any]] else {
             return .unknown(detail: "lookup answer has no items list")
         }
-        return SMSCodecSupport.classifyReferenceList(items, idKey: "id") { item in
+        return SMSCodecSupport.classifyReferenceList(items, expected: reference(for: actionID), idKey: "id") { item in
             let recipients = (SMSCodecSupport.value(at: "recipients.items", in: item) as? [[String: Any]]) ?? []
             return recipients.first.flatMap { SMSCodecSupport.scalarString($0["status"]) } ?? "sent"
         }

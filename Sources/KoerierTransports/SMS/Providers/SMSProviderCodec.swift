@@ -22,7 +22,7 @@ public protocol SMSProviderCodec: Sendable {
     /// A request that asks the provider whether it has a message with this reference (nil where the API has none).
     func lookupRequest(reference: String, settings: SMSProviderSettings) -> HTTPRequestSpec?
     /// The class of the provider's answer to `lookupRequest(reference:settings:)`.
-    func classifyLookup(_ response: HTTPResponseSpec) -> SMSLookupOutcome
+    func classifyLookup(_ response: HTTPResponseSpec, reference actionID: String) -> SMSLookupOutcome
 }
 
 extension SMSProviderCodec {
@@ -349,7 +349,8 @@ enum SMSCodecSupport {
             return .retryLater(retryAfter: retryAfter(response), detail: detail)
         case 500...599:
             return .retryLater(retryAfter: retryAfter(response), detail: detail)
-        case 401, 402, 403, 407:
+        case 401, 402, 403, 407, 404, 405:
+            // Credentials, balance, or a wrong URL or method in the configuration: no message can go out here.
             return .providerProblem(detail: detail)
         case 400...499:
             return .permanent(detail: detail)
@@ -364,17 +365,18 @@ enum SMSCodecSupport {
     }
 
     /// For list-style lookups: classifies the items a provider returned for a reference filter.
-    /// An empty list means the provider does not have the message; a list whose items all carry one and
-    /// the same reference means it has it; anything else means the filter was not applied as expected.
+    /// An empty list means the provider does not have the message; items that all carry `expected` mean it has it;
+    /// an item with any other reference means the filter was not applied, so nothing can be concluded
+    /// (never take another action's message for ours).
     static func classifyReferenceList(
         _ items: [[String: Any]],
+        expected: String,
         idKey: String,
         status: ([String: Any]) -> String
     ) -> SMSLookupOutcome {
-        guard let first = items.first else { return .notFound }
-        let references = Set(items.map { scalarString($0["reference"]) ?? "" })
-        guard references.count == 1, let reference = references.first, !reference.isEmpty else {
-            return .unknown(detail: "lookup returned messages with different references; the filter was not applied")
+        guard !items.isEmpty else { return .notFound }
+        guard items.allSatisfy({ scalarString($0["reference"]) == expected }), let first = items.first else {
+            return .unknown(detail: "lookup returned messages with other references; the filter was not applied")
         }
         return .found(messageID: scalarString(first[idKey]), status: clip(status(first)))
     }

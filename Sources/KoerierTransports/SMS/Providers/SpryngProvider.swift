@@ -81,7 +81,7 @@ public struct SpryngProvider: SMSProviderCodec {
         )
     }
 
-    public func classifyLookup(_ response: HTTPResponseSpec) -> SMSLookupOutcome {
+    public func classifyLookup(_ response: HTTPResponseSpec, reference actionID: String) -> SMSLookupOutcome {
         guard response.status == 200 else {
             let text = errorText(SMSCodecSupport.json(response) as? [String: Any])
             return .unknown(detail: SMSCodecSupport.httpDetail(response.status, text))
@@ -89,7 +89,7 @@ public struct SpryngProvider: SMSProviderCodec {
         guard let root = SMSCodecSupport.json(response) as? [String: Any], let data = root["data"] as? [[String: Any]] else {
             return .unknown(detail: "lookup answer has no data list")
         }
-        return SMSCodecSupport.classifyReferenceList(data, idKey: "id") { item in
+        return SMSCodecSupport.classifyReferenceList(data, expected: reference(for: actionID), idKey: "id") { item in
             if let status = SMSCodecSupport.scalarString(item["status"]) { return status }
             if SMSCodecSupport.scalarString(item["canceled_at"]) != nil { return "canceled" }
             return "accepted"

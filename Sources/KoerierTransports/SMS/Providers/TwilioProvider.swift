@@ -96,7 +96,7 @@ public struct TwilioProvider: SMSProviderCodec {
 
     public func lookupRequest(reference: String, settings: SMSProviderSettings) -> HTTPRequestSpec? { nil }
 
-    public func classifyLookup(_ response: HTTPResponseSpec) -> SMSLookupOutcome {
+    public func classifyLookup(_ response: HTTPResponseSpec, reference actionID: String) -> SMSLookupOutcome {
         .unknown(detail: "twilio: messages carry no client reference, no lookup by reference")
     }
 }

@@ -67,7 +67,13 @@ public struct VonageProvider: SMSProviderCodec {
         }
 
         if let first = messages.first, let status = SMSCodecSupport.scalarInt(first["status"]) {
-            // One message per request; a concatenated text yields one entry per part, all of which must pass.
+            // One message per request; a concatenated text yields one entry per part. If any part was taken the
+            // debtor already has (part of) the text: never treat that as not sent, or a resend duplicates it.
+            let accepted = messages.filter { SMSCodecSupport.scalarInt($0["status"]) == 0 }
+            if !accepted.isEmpty && accepted.count < messages.count {
+                let id = SMSCodecSupport.scalarString(accepted[0]["message-id"])
+                return .accepted(messageID: id, detail: "partly accepted: \(accepted.count) of \(messages.count) parts (status 0); the rest were refused")
+            }
             if let failed = messages.first(where: { (SMSCodecSupport.scalarInt($0["status"]) ?? -1) != 0 }),
                let code = SMSCodecSupport.scalarInt(failed["status"]) {
                 let text = SMSCodecSupport.scalarString(failed["error-text"])
@@ -101,7 +107,7 @@ public struct VonageProvider: SMSProviderCodec {
 
     public func lookupRequest(reference: String, settings: SMSProviderSettings) -> HTTPRequestSpec? { nil }
 
-    public func classifyLookup(_ response: HTTPResponseSpec) -> SMSLookupOutcome {
+    public func classifyLookup(_ response: HTTPResponseSpec, reference actionID: String) -> SMSLookupOutcome {
         .unknown(detail: "vonage: the SMS API has no lookup by client-ref")
     }
 }
