@@ -179,3 +179,32 @@ struct TemplateRenderingTests {
         #expect(rendered.text.contains("€ 1.234,56"))
     }
 }
+
+@Suite("Salutations")
+struct SalutationTests {
+    @Test("the opening line follows Dutch usage", arguments: [
+        ("de heer Jansen", false, nil as String?, "Geachte heer Jansen,"),
+        ("de heer P. Jansen", true, nil, "Beste meneer Jansen,"),
+        ("mevrouw de Vries", false, nil, "Geachte mevrouw De Vries,"),
+        ("mevr. J.A. van der Berg", false, nil, "Geachte mevrouw Van der Berg,"),
+        ("Joëlle de Vries", true, nil, "Beste Joëlle de Vries,"),
+        ("Ahmed El Amrani", false, nil, "Geachte Ahmed El Amrani,"),
+        ("Bouwbedrijf Jansen B.V.", true, "Bouwbedrijf Jansen B.V.", "Geachte heer, mevrouw,"),
+        ("", false, nil, "Geachte heer, mevrouw,"),
+    ])
+    func salutation(_ addressee: String, friendly: Bool, company: String?, expected: String) {
+        #expect(TemplateContext.salutation(for: addressee, friendly: friendly, companyName: company) == expected)
+    }
+
+    @Test("a consumer may be charged collection costs only after the 14-day letter, and never more than the WIK amount")
+    func consumerCostsRule() throws {
+        func action(stage: String, costs: String) throws -> Action {
+            var document = SampleActions.minimalEmail.setting("stage", .string(stage)).setting("collection_costs", .string(costs))
+            document = document.setting("debtor", .object(["id": .string("D1"), "name": .string("Jan"), "type": .string("consumer")]))
+            return try ActionDecoder.decode(document.jsonBytes)
+        }
+        #expect(WIKRule.problem(try action(stage: "ingebrekestelling", costs: "40.00"))?.contains("only be charged after the term") == true)
+        #expect(WIKRule.problem(try action(stage: "laatste-aanmaning", costs: "40.00")) == nil)
+        #expect(WIKRule.problem(try action(stage: "overdracht", costs: "9999.00"))?.contains("exceed the statutory") == true)
+    }
+}

@@ -103,6 +103,7 @@ public struct Renderer: Sendable {
 
     /// Renders an SMS action and plans its encoding; too many parts is an error, never a silent cut.
     public func renderSMS(_ action: Action, now: Date) throws(RenderError) -> RenderedSMS {
+        if let problem = WIKRule.problem(action) { throw RenderError(reason: problem) }
         let resolution = try resolve(action).get()
         let context = TemplateContext.make(action: action, configuration: configuration, today: localDay(now), variant: resolution.variant)
         guard let output = library.render(context, withTemplate: resolution.name) else {

@@ -38,7 +38,8 @@ public enum TemplateContext {
         let senderPhone = action.sender?.phone?.display ?? (action.sender == nil ? defaults.phone : nil) ?? company.phone
         let senderEmail = action.sender?.email?.value ?? (action.sender == nil ? defaults.email : nil) ?? company.email
 
-        let salutation = salutation(for: action.debtor.contact ?? action.recipient.name, friendly: action.tone == .vriendelijk)
+        let salutation = salutation(for: action.debtor.contact ?? action.recipient.name, friendly: action.tone == .vriendelijk,
+                                    companyName: action.debtor.type == .business ? action.debtor.name : nil)
 
         var payment: [String: Any] = [
             "iban": DutchFormat.iban(action.payment?.iban ?? company.iban),
@@ -106,20 +107,32 @@ public enum TemplateContext {
         ]
     }
 
-    /// The opening line: `Geachte heer Jansen,` / `Beste meneer Jansen,` from a contact such as "de heer Jansen",
-    /// `Geachte mevrouw De Vries,`, or the full name (`Geachte Joëlle de Vries,`) when no title is given.
-    static func salutation(for addressee: String, friendly: Bool) -> String {
+    /// The opening line: `Geachte heer Jansen,` / `Beste meneer Jansen,` from a contact such as "de heer P. Jansen",
+    /// `Geachte mevrouw De Vries,` (initials dropped, the particle capitalised after a title), the full name
+    /// (`Geachte Joëlle de Vries,`) when no title is given, and `Geachte heer, mevrouw,` for a company name.
+    static func salutation(for addressee: String, friendly: Bool, companyName: String? = nil) -> String {
         let name = addressee.trimmingSpaces
-        if name.isEmpty { return "Geachte heer, mevrouw," }
+        if name.isEmpty || name == companyName { return "Geachte heer, mevrouw," }
         let lower = name.lowercased()
-        for prefix in ["de heer ", "dhr. ", "heer ", "meneer "] where lower.hasPrefix(prefix) {
-            let rest = name.dropFirst(prefix.count)
-            return friendly ? "Beste meneer \(rest)," : "Geachte heer \(rest),"
-        }
-        for prefix in ["mevrouw ", "mevr. ", "mw. "] where lower.hasPrefix(prefix) {
-            return "\(friendly ? "Beste" : "Geachte") mevrouw \(name.dropFirst(prefix.count)),"
+        for (prefixes, formal, informal) in [(["de heer ", "dhr. ", "heer ", "meneer "], "heer", "meneer"),
+                                             (["mevrouw ", "mevr. ", "mw. "], "mevrouw", "mevrouw")] {
+            guard let prefix = prefixes.first(where: { lower.hasPrefix($0) }) else { continue }
+            let surname = surnameAfterTitle(String(name.dropFirst(prefix.count)))
+            return friendly ? "Beste \(informal) \(surname)," : "Geachte \(formal) \(surname),"
         }
         return "\(friendly ? "Beste" : "Geachte") \(name),"
+    }
+
+    /// "P.J. de Vries" -> "De Vries": initials go, and the first word is capitalised (Dutch particles are
+    /// written with a capital when no first name or initials precede them).
+    static func surnameAfterTitle(_ text: String) -> String {
+        var words = text.split(separator: " ").map(String.init)
+        while words.count > 1, let first = words.first, first.hasSuffix("."), first.count <= 6, first.first?.isUppercase == true {
+            words.removeFirst()
+        }
+        guard let first = words.first else { return text }
+        words[0] = first.prefix(1).uppercased() + first.dropFirst()
+        return words.joined(separator: " ")
     }
 
     /// The company's identity as templates see it (`company.*`).
@@ -183,10 +196,24 @@ public enum WIKRule {
         action.stage == stage && action.debtor.type == .consumer
     }
 
+    /// Stages after the 14-day letter's term, in which a consumer may owe the (statutory) collection costs.
+    public static let stagesAfterTerm: Set<String> = ["laatste-aanmaning", "overdracht"]
+
     /// Why the action's stated costs are wrong, or `nil` when they are right (or absent: Koerier computes them).
+    /// For a consumer, costs may only be charged after the term of the 14-day letter (art. 6:96 lid 6 BW), and never
+    /// more than the statutory amount.
     public static func problem(_ action: Action) -> String? {
-        guard applies(to: action), let stated = action.collectionCosts else { return nil }
+        guard action.debtor.type == .consumer, let stated = action.collectionCosts, stated > .zero || action.stage == stage else { return nil }
         let expected = WIK.collectionCosts(principal: action.totalOpen)
+        if action.stage != stage {
+            guard stagesAfterTerm.contains(action.stage) else {
+                return "collection_costs \(stated) for a consumer in stage \(action.stage): costs may only be charged after the term of the 14-day letter (art. 6:96 lid 6 BW), so only in \(stagesAfterTerm.sorted().joined(separator: " or "))"
+            }
+            guard stated <= expected else {
+                return "collection_costs \(stated) exceed the statutory WIK amount \(expected) on the open principal \(action.totalOpen) (art. 6:96 BW)"
+            }
+            return nil
+        }
         if stated == expected { return nil }
         return "collection_costs \(stated) differs from the statutory WIK amount \(expected) on the open principal \(action.totalOpen); leave it out and Koerier computes it"
     }
