@@ -30,6 +30,10 @@ public struct CurlRequest: Sendable {
     public var verifyPeer: Bool = true
     /// Reuse of connections between transfers.
     public var forbidReuse: Bool = false
+    /// Reuse a cached connection only if it is younger than this many seconds (libcurl's default is 118).
+    /// Shorter than common server keep-alive limits, so a request rarely meets a connection the server is closing
+    /// (on which libcurl would transparently send a POST again).
+    public var maximumConnectionAge: Int = 30
 
     public init(url: String) {
         self.url = url
