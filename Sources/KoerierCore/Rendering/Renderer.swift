@@ -134,6 +134,8 @@ public struct Renderer: Sendable {
         for index in 0...bytes.count where index == bytes.count || bytes[index] == 10 {
             var end = index
             while end > start, bytes[end - 1] == 32 || bytes[end - 1] == 9 || bytes[end - 1] == 13 { end -= 1 }
+            // "-- " is the signature separator mail clients recognise: its trailing space stays.
+            if end - start == 2, bytes[start] == 45, bytes[start + 1] == 45, index > end, bytes[end] == 32 { end += 1 }
             let line = bytes[start..<end]
             if !(line.isEmpty && lines.last?.isEmpty == true) {
                 lines.append(line)
