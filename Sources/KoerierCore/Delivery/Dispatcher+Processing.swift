@@ -183,63 +183,57 @@ extension Dispatcher {
     }
 
     /// Records the outcome of an attempt and moves the file accordingly.
-    private func conclude(_ item: WorkItem, action: Action, prepared: PreparedMessage, outcome: DeliveryOutcome, provider: String, extra: [JournalEvent]) async {
+    private func conclude(_ original: WorkItem, action: Action, prepared: PreparedMessage, outcome: DeliveryOutcome, provider: String, extra: [JournalEvent]) async {
         let configuration = runtime.configuration
-        var item = item
+        var item = original
+        /// The event for this answer: provider, reply code and text, and a reason where one is given.
+        func answer(_ kind: JournalEvent.Kind, code: Int?, detail: String, reason: String? = nil) -> JournalEvent {
+            var e = event(kind, action: action, item: item, prepared: prepared)
+            e.provider = provider
+            e.code = code
+            e.detail = detail
+            e.reason = reason
+            return e
+        }
+        /// Makes the terminal event durable, then moves the file (with its reason) to its terminal folder.
+        func end(_ e: JournalEvent, in folder: SpoolLayout.Folder) async {
+            guard await record(extra + [e]) else { return }
+            finish(item, to: folder, reason: folder == .sent ? nil : e.reason)
+        }
+        let answerText = { (code: Int?, detail: String) in "\(code.map { "\($0) " } ?? "")\(detail)" }
+
         switch outcome {
         case .accepted(let code, let detail, let messageID):
-            var e = event(.sent, action: action, item: item, prepared: prepared)
-            e.provider = provider
-            e.code = code
-            e.detail = detail
+            var e = answer(.sent, code: code, detail: detail)
             if let messageID { e.messageID = messageID }
-            guard await record(extra + [e]) else { return }
-            finish(item, to: .sent, reason: nil)
+            await end(e, in: .sent)
         case .permanent(let code, let detail):
-            var e = event(.failed, action: action, item: item, prepared: prepared)
-            e.provider = provider
-            e.code = code
-            e.detail = detail
-            e.reason = "refused by \(provider): \(code.map { "\($0) " } ?? "")\(detail)"
-            guard await record(extra + [e]) else { return }
-            finish(item, to: .failed, reason: e.reason)
+            await end(answer(.failed, code: code, detail: detail, reason: "refused by \(provider): \(answerText(code, detail))"), in: .failed)
         case .unknown(let detail) where action.channel == .sms && !configuration.sms.ambiguousResend:
-            var e = event(.failed, action: action, item: item, prepared: prepared)
-            e.provider = provider
-            e.detail = detail
-            e.reason = "outcome unknown: \(detail); not resent so the debtor cannot get it twice (sms.ambiguous: fail)"
-            guard await record(extra + [e]) else { return }
-            finish(item, to: .failed, reason: e.reason)
+            await end(answer(.failed, code: nil, detail: detail,
+                             reason: "outcome unknown: \(detail); not resent so the debtor cannot get it twice (sms.ambiguous: fail)"), in: .failed)
         case .temporary, .unknown:
             var code: Int?
             var detail = ""
             var retryAfter: TimeInterval?
             if case .temporary(let c, let d, let r) = outcome { (code, detail, retryAfter) = (c, d, r) }
-            if case .unknown(let d) = outcome { detail = d }
+            if case .unknown(let d) = outcome {
+                detail = d
+                // An attempt without an answer: the next one may repeat it, so it is marked (and SMS asks first).
+                item.ambiguous = true
+            }
             let decision = configuration.delivery.retry.decide(
                 attempts: item.attempts, firstAttempt: item.firstAttempt ?? now(), now: now(),
                 retryAfter: retryAfter, jitterSeed: TemplateResolver.fnv1a(action.id)
             )
             switch decision {
             case .retry(let at):
-                // After an attempt without an answer the next one may be a repeat; keep marking it.
-                item.ambiguous = item.ambiguous || { if case .unknown = outcome { return true } else { return false } }()
-                var e = event(.deferred, action: action, item: item, prepared: prepared)
-                e.provider = provider
-                e.code = code
-                e.detail = detail
-                e.reason = "retry"
+                var e = answer(.deferred, code: code, detail: detail, reason: "retry")
                 e.nextAttempt = at
                 guard await record(extra + [e]) else { return }
                 moveToDeferred(item, action: action, until: at)
             case .fail(let reason):
-                var e = event(.failed, action: action, item: item, prepared: prepared)
-                e.provider = provider
-                e.code = code
-                e.detail = detail
-                e.reason = "\(reason); last answer: \(code.map { "\($0) " } ?? "")\(detail)"
-                guard await record(extra + [e]) else { return }
-                finish(item, to: .failed, reason: e.reason)
+                await end(answer(.failed, code: code, detail: detail, reason: "\(reason); last answer: \(answerText(code, detail))"), in: .failed)
             }
         }
     }

@@ -55,7 +55,6 @@ actor WorkQueue {
     }
 
     var count: Int { items.count - head }
-    var idleWorkers: Int { waiters.count }
 }
 
 /// A min-heap of deadlines for deferred files.
