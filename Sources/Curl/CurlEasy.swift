@@ -47,7 +47,6 @@ public final class CurlEasy: @unchecked Sendable {
         setLong(CURLOPT_SSL_VERIFYPEER, request.verifyPeer ? 1 : 0)
         setLong(CURLOPT_SSL_VERIFYHOST, request.verifyPeer ? 2 : 0)
         setLong(CURLOPT_TCP_KEEPALIVE, 1)
-        if request.forbidReuse { setLong(CURLOPT_FORBID_REUSE, 1) }
         setLong(CURLOPT_MAXAGE_CONN, request.maximumConnectionAge)
         setPointer(CURLOPT_HEADERDATA, me)
         _ = koerier_easy_setopt_callback(handle, CURLOPT_HEADERFUNCTION) { buffer, size, count, userdata in

@@ -28,8 +28,6 @@ public struct CurlRequest: Sendable {
     public var timeout: Int = 60
     /// Verify the peer's certificate (never turn off in production).
     public var verifyPeer: Bool = true
-    /// Reuse of connections between transfers.
-    public var forbidReuse: Bool = false
     /// Reuse a cached connection only if it is younger than this many seconds (libcurl's default is 118).
     /// Shorter than common server keep-alive limits, so a request rarely meets a connection the server is closing
     /// (on which libcurl would transparently send a POST again).

@@ -18,7 +18,6 @@ public struct JournalIndex: Sendable {
         public var terminalReason: String?
         public var nextAttempt: Date?
         public var debtor: String?
-        public var lastSent: Date?
     }
 
     /// Histories by spool file name.
@@ -81,7 +80,6 @@ public struct JournalIndex: Sendable {
         case .sent:
             history.openSending = false
             history.pendingRepeat = false
-            history.lastSent = event.ts
             if tracksDebtors, let debtor = history.debtor { debtorLastSent[debtor] = max(debtorLastSent[debtor] ?? event.ts, event.ts) }
             fallthrough
         case .failed, .rejected, .cancelled, .expired:
