@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 /// One settings list for every target: Swift 6 language mode, strict concurrency, warnings as errors in CI.
@@ -8,7 +8,6 @@ let swiftSettings: [SwiftSetting] = [
 
 var package = Package(
     name: "koerier",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "koerier", targets: ["koerier"]),
         .executable(name: "koerier-bench", targets: ["koerier-bench"]),
@@ -19,6 +18,7 @@ var package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -34,6 +34,7 @@ var package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -41,6 +42,7 @@ var package = Package(
             dependencies: [
                 "Curl", "KoerierCore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -49,6 +51,8 @@ var package = Package(
                 "KoerierCore", "KoerierTransports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(

@@ -15,10 +15,12 @@ public final class CurlMultiDriver: Sendable {
 
     private struct State: ~Copyable {
         var pending: [Submission] = []
+        var started = false
         var stopping = false
     }
 
     private let multi: MultiHandle
+    private let name: String
     private let state = Mutex(State())
     private let finished = DispatchSemaphore(value: 0)
 
@@ -35,13 +37,23 @@ public final class CurlMultiDriver: Sendable {
         deinit { curl_multi_cleanup(pointer) }
     }
 
-    /// Starts the driver thread. `nil` when libcurl cannot be initialised.
+    /// Sets up the multi handle; the thread starts with `start()` or the first transfer. `nil` when libcurl cannot be initialised.
     public init?(maxHostConnections: Int, maxTotalConnections: Int? = nil, name: String = "koerier-curl") {
         guard let multi = MultiHandle(
             maxHostConnections: max(1, maxHostConnections),
             maxTotalConnections: max(1, maxTotalConnections ?? maxHostConnections * 4)
         ) else { return nil }
         self.multi = multi
+        self.name = name
+    }
+
+    /// Starts the driver thread (once); transfers submitted before wait for it.
+    public func start() {
+        let first = state.withLock { state -> Bool in
+            defer { state.started = true }
+            return !state.started && !state.stopping
+        }
+        guard first else { return }
         let thread = Thread { [self] in self.loop() }
         thread.name = name
         thread.start()
@@ -56,6 +68,7 @@ public final class CurlMultiDriver: Sendable {
                 return true
             }
             if accepted {
+                start()
                 curl_multi_wakeup(multi.pointer)
             } else {
                 continuation.resume(returning: CurlResponse(
@@ -65,13 +78,21 @@ public final class CurlMultiDriver: Sendable {
         }
     }
 
-    /// Lets running transfers finish, then stops the thread and returns.
+    /// Lets running transfers finish, then stops the thread and returns (blocking: call it off the concurrency pool).
+    /// Transfers still waiting for a thread that never started end as aborted.
     public func shutdown() {
-        let first = state.withLock { state -> Bool in
+        let (first, running, orphans) = state.withLock { state -> (Bool, Bool, [Submission]) in
             defer { state.stopping = true }
-            return !state.stopping
+            if state.started { return (!state.stopping, true, []) }
+            defer { state.pending.removeAll() }
+            return (!state.stopping, false, state.pending)
         }
-        guard first else { return }
+        for submission in orphans {
+            submission.continuation.resume(returning: CurlResponse(
+                error: CurlError(code: CURLE_ABORTED_BY_CALLBACK, detail: "transport is shutting down"),
+                responseCode: 0, headerLines: [], body: [], bytesSent: 0))
+        }
+        guard first, running else { return }
         curl_multi_wakeup(multi.pointer)
         finished.wait()
     }

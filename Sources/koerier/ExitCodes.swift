@@ -5,5 +5,7 @@ enum Sysexits {
     static let usage = ExitCode(64)
     static let dataError = ExitCode(65)
     static let ioError = ExitCode(74)
+    /// Temporary: the spool or journal is held by another process, the journal cannot be written, or a forced stop.
+    static let temporary = ExitCode(75)
     static let configError = ExitCode(78)
 }

@@ -1,15 +1,18 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import KoerierCore
 import Logging
+import ServiceLifecycle
 
 /// `koerier run`: the daemon (or one pass with --once).
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run the daemon until SIGTERM/SIGINT; SIGHUP reloads configuration and templates.",
-        discussion: "With --once: process what is due now, wait for those sends to end, and exit (for cron and tests)."
+        discussion: """
+        With --once: process what is due now, wait for those sends to end, and exit (for cron and tests).
+        One process owns a spool and a journal: a second run on either exits at once with 75, naming the holder.
+        """
     )
 
     @Option(name: .long, help: "The YAML configuration file.")
@@ -25,144 +28,85 @@ struct RunCommand: AsyncParsableCommand {
         Bootstrap.logging(level: logLevel)
         let logger = Logger(label: "koerier")
         let configuration = try Bootstrap.loadConfiguration(config)
+        // The locks come first: a second process touches nothing, not even a torn journal line.
+        let locks = try Self.lock(configuration)
         let runtime = try Bootstrap.loadRuntime(configuration, logger: logger, transports: true)
         let journal: Journal
         do {
             journal = try Journal(directory: configuration.journal)
         } catch {
             Bootstrap.fail(error.description)
-            throw Sysexits.ioError
+            throw Sysexits.temporary
         }
         let dispatcher = Dispatcher(runtime: runtime, journal: journal, logger: logger)
-        let signals = SignalHandlers(dispatcher: dispatcher, configFile: config, logger: logger,
-                                     deadline: configuration.delivery.shutdownDeadline)
-        signals.install()
+        let group = ServiceGroup(configuration: Self.services(
+            configuration: configuration, runtime: runtime, journal: journal, dispatcher: dispatcher,
+            configFile: config, once: once, logger: logger
+        ))
         logger.info("koerier started", metadata: [
             "spool": "\(configuration.spool)", "journal": "\(configuration.journal)",
-            "email.transport": "\(configuration.email.transport.rawValue)", "once": "\(once)",
+            "email.transport": "\(configuration.email.transport.rawValue)", "once": "\(once)", "pid": "\(getpid())",
         ])
-        let metrics = configuration.metricsFile.map { file in
-            Task.detached {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .seconds(15))
-                    await Self.writeMetrics(dispatcher, to: file)
-                }
-            }
-        }
-        defer { metrics?.cancel() }
         do {
-            try await dispatcher.run(once: once)
-            if let file = configuration.metricsFile { await Self.writeMetrics(dispatcher, to: file) }
+            try await group.run()
         } catch {
             Bootstrap.fail("cannot run: \(error)")
-            throw Sysexits.ioError
+            throw Sysexits.temporary
         }
-        await dispatcher.runtime.email?.shutdown()
-        await dispatcher.runtime.sms?.shutdown()
-        journal.close()
-    }
-}
-
-extension RunCommand {
-    /// Writes the metrics file atomically (temporary name, then rename), as textfile collectors expect.
-    static func writeMetrics(_ dispatcher: Dispatcher, to file: String) async {
-        let text = await dispatcher.metrics().prometheusText()
-        let temporary = file + ".tmp"
-        if (try? Data(text.utf8).write(to: URL(fileURLWithPath: temporary))) != nil {
-            _ = rename(temporary, file)
+        withExtendedLifetime(locks) {}
+        let unfinished = dispatcher.unfinished
+        if !unfinished.isEmpty {
+            for line in unfinished { Bootstrap.fail("not finished in this run: \(line)") }
+            throw Sysexits.temporary
         }
     }
-}
 
-/// SIGTERM/SIGINT stop gracefully within a deadline; SIGHUP reloads, keeping the old runtime when the new one is broken.
-final class SignalHandlers: Sendable {
-    private let dispatcher: Dispatcher
-    private let configFile: String
-    private let logger: Logger
-    private let deadline: TimeInterval
-    private let sources = NonSendableBox<[any DispatchSourceSignal]>([])
-
-    init(dispatcher: Dispatcher, configFile: String, logger: Logger, deadline: TimeInterval) {
-        self.dispatcher = dispatcher
-        self.configFile = configFile
-        self.logger = logger
-        self.deadline = deadline
-    }
-
-    func install() {
-        var installed: [any DispatchSourceSignal] = []
-        for number in [SIGTERM, SIGINT] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [self] in stop(signal: number) }
-            source.resume()
-            installed.append(source)
+    /// The exclusive locks on the spool and the journal folder, held until the process ends.
+    static func lock(_ configuration: Configuration) throws -> [OwnerLock] {
+        do {
+            return [
+                try OwnerLock.acquire(folder: configuration.spool, name: ".koerier-spool.lock", what: "spool"),
+                try OwnerLock.acquire(folder: configuration.journal, name: ".koerier-journal.lock", what: "journal"),
+            ]
+        } catch {
+            Bootstrap.fail(error.description)
+            throw error.held ? Sysexits.temporary : Sysexits.ioError
         }
-        signal(SIGHUP, SIG_IGN)
-        let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        hup.setEventHandler { [self] in reload() }
-        hup.resume()
-        installed.append(hup)
-        sources.value = installed
     }
 
-    private func stop(signal number: Int32) {
-        logger.notice("stopping: no new work; in-flight sends finish", metadata: [
-            "signal": "\(number == SIGTERM ? "SIGTERM" : "SIGINT")", "shutdown.deadline": "\(deadline)",
-        ])
-        dispatcher.stop()
-        let logger = self.logger
-        DispatchQueue.global().asyncAfter(deadline: .now() + deadline) {
-            // Sends still open are abandoned; the journal shows them as ambiguous and recovery handles them.
+    /// The services in dependency order: the group starts them in this order and stops them in reverse, so the
+    /// dispatcher stops first (sends under way finish), then the listeners and transports, and the journal last.
+    static func services(configuration: Configuration, runtime: Runtime, journal: Journal, dispatcher: Dispatcher,
+                         configFile: String, once: Bool, logger: Logger) -> ServiceGroupConfiguration {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: journal)]
+        for transport in [runtime.email as? any Service, runtime.sms as? any Service].compactMap({ $0 }) {
+            services.append(.init(service: transport))
+        }
+        if !once {
+            services.append(.init(service: SpoolWatcher(layout: SpoolLayout(root: configuration.spool), logger: logger) { dispatcher.nudge() }))
+            services.append(.init(service: ReloadService(dispatcher: dispatcher, configFile: configFile, logger: logger)))
+        }
+        if let file = configuration.metricsFile {
+            services.append(.init(service: MetricsFileService(dispatcher: dispatcher, file: file)))
+        }
+        let forced: @Sendable () -> Void = { forcedExit(journal: journal, logger: logger) }
+        services.append(.init(service: DispatcherService(dispatcher: dispatcher, once: once, onForcedStop: forced),
+                              successTerminationBehavior: .gracefullyShutdownGroup,
+                              failureTerminationBehavior: .gracefullyShutdownGroup))
+        var group = ServiceGroupConfiguration(services: services, logger: logger)
+        group.gracefulShutdownSignals = [.sigterm, .sigint]
+        group.maximumGracefulShutdownDuration = .milliseconds(Int(configuration.delivery.shutdownDeadline * 1000))
+        return group
+    }
+
+    /// The shutdown deadline passed with sends still open: the group cancels its services. Sends under way are
+    /// abandoned (the journal shows them `sending` without an answer: the next start treats them as ambiguous);
+    /// the journal batch being written is finished, then the process exits with 75, never 0.
+    static func forcedExit(journal: Journal, logger: Logger) {
+        Thread.detachNewThread {
             logger.warning("shutdown deadline reached; exiting with sends still open (recovered at the next start)")
-            exit(0)
+            journal.closeBlocking()
+            Foundation.exit(75)
         }
     }
-
-    private func reload() {
-        let logger = self.logger
-        switch Bootstrap.configuration(configFile) {
-        case .failure(let error):
-            logger.error("reload refused: the new configuration is broken; the old one stays in force", metadata: ["error": "\(error)"])
-        case .success(let configuration):
-            do {
-                var runtime = try Bootstrap.runtime(configuration, logger: logger, transports: false)
-                let old = dispatcher.runtime
-                runtime.email = old.email
-                runtime.sms = old.sms
-                if configuration.spool != old.configuration.spool || configuration.journal != old.configuration.journal {
-                    logger.error("reload refused: spool and journal cannot change while running; restart instead")
-                    return
-                }
-                if Self.transportSettings(configuration) != Self.transportSettings(old.configuration) {
-                    // The running transports would keep sending with the old settings (an outbox instead of
-                    // the relay, say): refuse rather than appear to apply them.
-                    logger.error("reload refused: email or SMS transport settings changed (email.transport, email.smtp, sms.providers or their secrets); restart to apply them")
-                    return
-                }
-                dispatcher.reload(runtime)
-                logger.notice("configuration and templates reloaded")
-            } catch {
-                logger.error("reload refused: the new templates are broken; the old ones stay in force", metadata: ["error": "\(error)"])
-            }
-        }
-    }
-}
-
-extension SignalHandlers {
-    /// Everything the transports were built from, secrets included, for comparison only (never logged).
-    static func transportSettings(_ configuration: Configuration) -> String {
-        let email = configuration.email
-        let smtp = email.smtp.map { "\($0.url)|\($0.tls)|\($0.username ?? "")|\($0.password ?? "")|\($0.connections)|\($0.timeout)|\($0.connectTimeout)|\($0.verifyPeer)" } ?? ""
-        let sms = configuration.sms.providers.map {
-            "\($0.name)|\($0.kind)|\($0.url)|\($0.secret ?? "")|\($0.account ?? "")|\($0.concurrency)|\($0.ratePerSecond)|\($0.timeout)|\($0.extra.sorted { $0.key < $1.key })"
-        }.joined(separator: ";")
-        return "\(email.transport)|\(email.outbox)|\(smtp)|\(sms)"
-    }
-}
-
-/// Holds a value that is only touched from one place at a time (signal set-up).
-final class NonSendableBox<Value>: @unchecked Sendable {
-    var value: Value
-    init(_ value: Value) { self.value = value }
 }

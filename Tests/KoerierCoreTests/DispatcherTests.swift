@@ -12,7 +12,8 @@ final class ScriptedEmail: EmailTransport {
 
     init(_ script: [String: [DeliveryOutcome]] = [:]) { self.script = Mutex(script) }
 
-    func send(_ message: EmailMessage) async -> DeliveryOutcome {
+    func send(_ message: EmailMessage, permit: @escaping SendPermit) async -> DeliveryOutcome {
+        guard await permit() else { return .withheld }
         received.withLock { $0.append(message) }
         let scripted = script.withLock { table -> DeliveryOutcome? in
             guard var outcomes = table[message.actionID], !outcomes.isEmpty else { return nil }
@@ -34,7 +35,8 @@ final class ScriptedSMS: SMSTransport {
 
     init(lookupAnswer: SMSResult? = nil) { self.lookupAnswer = lookupAnswer }
 
-    func send(_ sms: OutgoingSMS) async -> SMSResult {
+    func send(_ sms: OutgoingSMS, permit: @escaping SendPermit) async -> SMSResult {
+        guard await permit() else { return SMSResult(outcome: .withheld, provider: "fake") }
         sent.withLock { $0.append(sms) }
         return SMSResult(outcome: .accepted(code: 201, detail: "accepted", messageID: "mb-1"), provider: "fake")
     }
@@ -92,12 +94,12 @@ struct DispatcherFixture {
     func runOnce(email: any EmailTransport = ScriptedEmail(), sms: (any SMSTransport)? = nil, clock: TestClock) async throws -> Dispatcher {
         let renderer = Renderer(store: try TemplateStore(root: configuration.templates), configuration: configuration)
         let journal = try Journal(directory: configuration.journal)
-        defer { journal.close() }
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let dispatcher = Dispatcher(runtime: Runtime(configuration: configuration, renderer: renderer, email: email, sms: sms),
                                     journal: journal, logger: logger, now: { clock.now })
         try await dispatcher.run(once: true)
+        await journal.close()
         return dispatcher
     }
 
@@ -117,7 +119,7 @@ struct DispatcherFixture {
     func writeHistory(_ events: [JournalEvent]) async throws {
         let journal = try Journal(directory: configuration.journal)
         try await journal.append(events)
-        journal.close()
+        await journal.close()
     }
 
     func remove() { TestSupport.remove(root) }

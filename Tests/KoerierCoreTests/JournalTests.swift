@@ -19,7 +19,7 @@ struct JournalTests {
         let journal = try Journal(directory: dir)
         try await journal.append([event("a", .received), event("a", .sending)])
         try await journal.append(event("a", .sent))
-        journal.close()
+        await journal.close()
         let events = JournalReader.all(in: dir)
         #expect(events.map(\.event) == [.received, .sending, .sent])
         #expect(events.map(\.seq) == [1, 2, 3])
@@ -33,7 +33,7 @@ struct JournalTests {
         defer { TestSupport.remove(dir) }
         let first = try Journal(directory: dir)
         try await first.append([event("a", .received), event("b", .received)])
-        first.close()
+        await first.close()
         let file = dir + "/" + (JournalReader.files(in: dir).first ?? "")
         let handle = try #require(FileHandle(forWritingAtPath: file))
         handle.seekToEndOfFile()
@@ -43,7 +43,7 @@ struct JournalTests {
         let second = try Journal(directory: dir)
         #expect(second.lastSeq == 2)
         try await second.append(event("c", .received))
-        second.close()
+        await second.close()
         let text = try String(contentsOfFile: file, encoding: .utf8)
         #expect(text.hasSuffix("\n"))
         #expect(!text.contains("\"act\n"))
@@ -61,7 +61,7 @@ struct JournalTests {
             }
             try await group.waitForAll()
         }
-        journal.close()
+        await journal.close()
         let events = JournalReader.all(in: dir)
         #expect(events.count == 1000)
         #expect(events.map(\.seq) == Array(1...1000))
@@ -79,7 +79,7 @@ struct JournalTests {
         let journal = try Journal(directory: dir)
         let lateEvening = RFC3339.parse("2026-11-22T23:59:59.999Z")!.timeIntervalSince1970
         try await journal.append([event("a", .received, at: lateEvening), event("a", .sent, at: lateEvening + 0.002)])
-        journal.close()
+        await journal.close()
         #expect(JournalReader.files(in: dir) == ["2026-11-22.jsonl", "2026-11-23.jsonl"])
     }
 
@@ -94,7 +94,7 @@ struct JournalTests {
         await #expect(throws: JournalError.self) { try await journal.append(event("a", .sending)) }
         try FileManager.default.removeItem(atPath: "\(dir)/\(day).jsonl")
         try await journal.append(event("a", .sending))
-        journal.close()
+        await journal.close()
         #expect(JournalReader.all(in: dir).map(\.seq) == [1])
     }
 
@@ -112,7 +112,7 @@ struct JournalTests {
         #expect(JournalReader.all(in: dir).map(\.action) == ["before"], "day 1 keeps nothing of the failed batch")
         try FileManager.default.removeItem(atPath: "\(dir)/2026-11-23.jsonl")
         try await journal.append([event("a", .sent, at: lateEvening), event("b", .sent, at: lateEvening + 0.02)])
-        journal.close()
+        await journal.close()
         let events = JournalReader.all(in: dir)
         #expect(events.map(\.action) == ["before", "a", "b"])
         #expect(events.map(\.seq) == [1, 2, 3])
@@ -126,7 +126,7 @@ struct JournalTests {
         let midnight = RFC3339.parse("2026-11-23T00:00:00.001Z")!.timeIntervalSince1970
         try await journal.append(event("late", .sent, at: midnight))
         try await journal.append(event("stale", .received, at: midnight - 0.5))
-        journal.close()
+        await journal.close()
         #expect(JournalReader.files(in: dir) == ["2026-11-23.jsonl"])
         let events = JournalReader.all(in: dir)
         #expect(events.map(\.action) == ["late", "stale"])

@@ -65,10 +65,10 @@ extension Dispatcher {
         e.recipient = action.channel == .email ? action.recipient.email?.value : action.recipient.phone?.e164
         e.tags = action.tags.isEmpty ? nil : action.tags
         e.file = item.file
-        if item.attempts > 0 { e.attempt = item.attempts }
+        if item.life.attempts > 0 { e.attempt = item.life.attempts }
         // An action whose last attempt went unanswered keeps the mark on every event (a deferral too), so a
         // restart knows the next attempt may repeat one that went through, and a cancel says it may be too late.
-        if item.ambiguous { e.possibleRepeat = true }
+        if item.life.ambiguous { e.possibleRepeat = true }
         if let prepared {
             e.template = prepared.template
             e.templateSHA256 = prepared.templateSHA256

@@ -1,9 +1,12 @@
 import Foundation
 import Logging
+import Synchronization
 
 extension Dispatcher {
     /// Takes one claimed file (in active/) to its next state: terminal, deferred, or sent.
-    func process(_ item: WorkItem, runtime: Runtime) async {
+    /// The decisions are `ActionLifecycle`'s; this only reads, renders, sends and carries its steps out.
+    func process(_ claimed: WorkItem, runtime: Runtime) async {
+        var item = claimed
         let known = state.withLock { $0.index.files[item.file] }
         if let terminal = known?.terminal, carries(item.file, in: .active, actionID: known?.actionID) {
             // The journal already ended this file (a crash hit before its move): finish the move only.
@@ -18,38 +21,74 @@ extension Dispatcher {
             logger.error("a claimed action file vanished from the spool", metadata: ["spool.file": "\(item.file)"])
             return
         case .tooLarge(let size):
-            await reject(item, id: item.file, action: nil, reason: "the file is \(size) bytes; an action file is at most 1 MiB")
+            await refuse(item, id: item.file, action: nil, reason: "the file is \(size) bytes; an action file is at most 1 MiB")
             return
         case .temporary(let why):
             // Nothing is wrong with the file; the system could not read it now. It stays claimed and comes back.
-            logger.warning("cannot read a claimed action file just now; trying again shortly", metadata: ["spool.file": "\(item.file)", "error": "\(why)"])
-            requeue(item, after: .seconds(5))
+            retryRead(item, why: why)
             return
         case .unreadable(let why):
-            await reject(item, id: item.file, action: nil, reason: "cannot be read: \(why)")
+            await refuse(item, id: item.file, action: nil, reason: "cannot be read: \(why)")
             return
         }
         let action: Action
         do {
             action = try ActionDecoder.decode(bytes)
         } catch {
-            await reject(item, id: ActionDecoder.peekID(bytes) ?? item.file, action: nil, reason: error.description)
+            await refuse(item, id: ActionDecoder.peekID(bytes) ?? item.file, action: nil, reason: error.description)
+            return
+        }
+        if let known = item.actionID, known != action.id {
+            // The history found for this file name was another action's: this one starts fresh.
+            item.life = ActionLifecycle()
+        }
+        if let terminal = resurfaced(action.id, file: item.file) {
+            // A power loss undid the claim rename of an action that had already ended: finish its move, no new event.
+            completeTerminal(item.file, from: .active, kind: terminal, reason: nil)
             return
         }
         if let duplicate = claimID(action.id, file: item.file) {
-            await reject(item, id: action.id, action: action, reason: duplicate)
+            await refuse(item, id: action.id, action: action, reason: duplicate)
             return
         }
         defer { state.withLock { $0.activeIDs[action.id] = nil } }
         await handle(item, action: action, runtime: runtime)
     }
 
-    /// Puts an item back in the ready queue after a pause (it stays in active/ meanwhile; a restart also finds it).
-    func requeue(_ item: WorkItem, after delay: Duration) {
-        Task { [queue] in
-            try? await Task.sleep(for: delay)
-            await queue.push(item)
+    /// A temporary read error: the file stays claimed and is read again shortly. With `--once` it is tried a few
+    /// times in the same run; a file still unreadable then is reported, and the run exits non-zero.
+    private func retryRead(_ original: WorkItem, why: String) {
+        var item = original
+        item.readRetries += 1
+        let once = state.withLock { $0.once }
+        if once && item.readRetries > Self.onceReadRetries {
+            logger.error("cannot read a claimed action file; it stays in active/ for the next run", metadata: ["spool.file": "\(item.file)", "error": "\(why)"])
+            state.withLock { $0.unfinished.append("\(item.file): \(why)") }
+            return
         }
+        logger.warning("cannot read a claimed action file just now; trying again shortly", metadata: ["spool.file": "\(item.file)", "error": "\(why)"])
+        requeue(item, after: once ? 0.2 * Double(1 << min(item.readRetries, 5)) : 5)
+    }
+
+    /// Read attempts for one file in a `--once` run before it is reported as unfinished.
+    static let onceReadRetries = 5
+
+    /// Puts an item back in the ready queue after a pause; it stays in active/ meanwhile (a restart also finds it).
+    func requeue(_ item: WorkItem, after seconds: TimeInterval) {
+        let due = now().addingTimeInterval(max(0, seconds))
+        state.withLock { state in
+            state.requeued[item.file] = item
+            state.deadlines.insert(due, item.file)
+        }
+        wakeTimer.signal()
+    }
+
+    /// The terminal event of an action that ended under this same file name, when the file is back in the spool
+    /// (a power loss undid its claim rename) and its terminal folder does not hold it: the move is to be finished.
+    private func resurfaced(_ id: String, file: String) -> JournalEvent.Kind? {
+        guard let ended = state.withLock({ $0.index.ending(of: id) }), ended.file == StableHash.fnv1a64(file) else { return nil }
+        let folder = ActionLifecycle.folder(for: ended.kind)
+        return spool.exists(file, in: folder) ? nil : ended.kind
     }
 
     /// Marks `id` as being worked on; returns why it is a duplicate when another file carries the same id.
@@ -67,225 +106,217 @@ extension Dispatcher {
         }
     }
 
+    /// Rejects a file that cannot become a message.
+    func refuse(_ original: WorkItem, id: String, action: Action?, reason: String, pending: [JournalEvent] = []) async {
+        var item = original
+        var carried = pending
+        let step = item.life.handle(.invalid(reason: "\(item.file): \(reason)"), policy: policy(runtime), now: now(), jitterSeed: 0)
+        _ = await carryOut(step, item: item, action: action, id: id, prepared: nil, pending: &carried)
+    }
+
+    private func policy(_ runtime: Runtime) -> ActionLifecycle.Policy {
+        ActionLifecycle.Policy(retry: runtime.configuration.delivery.retry, smsAmbiguousResend: runtime.configuration.sms.ambiguousResend)
+    }
+
+    /// Plans, renders, sends and concludes one valid action, one lifecycle step at a time.
     private func handle(_ original: WorkItem, action: Action, runtime: Runtime) async {
         var item = original
-        let configuration = runtime.configuration
-        let current = now()
+        let policy = policy(runtime)
+        let seed = StableHash.fnv1a64(action.id)
         var pending: [JournalEvent] = []
-        if !item.received {
-            pending.append(event(.received, action: action, item: item))
-            item.received = true
-        }
-        let debtorLast = state.withLock { $0.index.debtorLastSent[action.debtor.id] }
-        let decision = DeliveryPlanner.decide(action, DeliveryPlanner.Facts(
-            now: current,
-            cancelRequested: spool.hasCancelMarker(action.id),
-            rules: configuration.contact.rules(for: action.channel),
-            spread: configuration.contact.spread,
-            debtorLastSent: debtorLast,
-            debtorPacing: configuration.delivery.debtorPacing
-        ))
-        switch decision {
-        case .cancel:
-            var e = event(.cancelled, action: action, item: item)
-            e.reason = "withdrawn by the engine through cancel/\(action.id)"
-            guard await record(pending + [e]) else { return }
-            finish(item, to: .cancelled, reason: e.reason)
-            spool.removeCancelMarker(action.id)
-        case .expire:
-            var e = event(.expired, action: action, item: item)
-            e.reason = "expired at \(RFC3339.format(action.expiresAt ?? current)) before it could be sent"
-            guard await record(pending + [e]) else { return }
-            finish(item, to: .cancelled, reason: e.reason)
-        case .wait(let until, let reason):
-            await deferAction(item, action: action, until: until, reason: reason, extra: pending)
-        case .send:
-            await send(item, action: action, runtime: runtime, pending: pending)
-        }
-    }
 
-    private func send(_ original: WorkItem, action: Action, runtime: Runtime, pending: [JournalEvent]) async {
-        var item = original
-        let configuration = runtime.configuration
-        let current = now()
-        var journalPrefix = pending
+        var step = item.life.handle(.planned(plan(action, runtime: runtime), id: action.id, expiresAt: action.expiresAt),
+                                    policy: policy, now: now(), jitterSeed: seed)
+        guard await carryOut(step, item: item, action: action, id: action.id, prepared: nil, pending: &pending), step.next == .render else { return }
 
-        // Render first: a template problem rejects the action before anything goes out.
+        // Render first: a letter that cannot be made rejects the action before anything goes out.
         let prepared: PreparedMessage
-        switch prepare(action, runtime: runtime, now: current) {
-        case .success(let message): prepared = message
+        switch prepare(action, runtime: runtime, now: now()) {
+        case .success(let message):
+            prepared = message
         case .failure(let error):
-            await reject(item, id: action.id, action: action, reason: error.reason, extra: journalPrefix)
+            await refuse(item, id: action.id, action: action, reason: error.reason, pending: pending)
             return
         }
+        let paused = action.channel == .sms ? await runtime.sms?.unavailableUntil() : nil
+        step = item.life.handle(.rendered(channel: action.channel, providersPausedUntil: paused), policy: policy, now: now(), jitterSeed: seed)
+        guard await carryOut(step, item: item, action: action, id: action.id, prepared: prepared, pending: &pending) else { return }
 
-        if item.ambiguous && action.channel == .sms && !configuration.sms.ambiguousResend {
-            // The provider may already have this message: ask before anything is resent. Right after a crash
-            // a provider may not list it yet, so give it the lookup window first.
-            let window: TimeInterval = 15
-            if let last = item.lastAttempt, current.timeIntervalSince(last) < window {
-                requeue(item, after: .milliseconds(Int((window - current.timeIntervalSince(last)) * 1000) + 100))
-                return
-            }
-            if let sms = runtime.sms, let found = await sms.lookup(actionID: action.id) {
-                switch found.outcome {
-                case .accepted:
-                    await conclude(item, action: action, prepared: prepared, outcome: found.outcome, provider: found.provider, extra: journalPrefix)
-                    return
-                case .unknown(let detail):
-                    // No clear answer now: wait and ask again, still marked as a possible repeat.
-                    await conclude(item, action: action, prepared: prepared,
-                                   outcome: .temporary(code: nil, detail: detail, retryAfter: nil), provider: found.provider, extra: journalPrefix)
-                    return
-                default:
-                    break  // Not found at any provider: resending cannot duplicate.
-                }
-            } else {
-                var e = event(.failed, action: action, item: item, prepared: prepared)
-                e.reason = "outcome unknown: a restart interrupted this SMS after it was handed to the provider, and no provider can be asked; it was not resent (sms.ambiguous: fail)"
-                guard await record(journalPrefix + [e]) else { return }
-                finish(item, to: .failed, reason: e.reason)
-                return
-            }
+        if step.next == .lookup {
+            // The provider may already have this SMS (an attempt went unanswered): ask before anything is resent.
+            let found = await runtime.sms?.lookup(actionID: action.id)
+            step = item.life.handle(.lookedUp(found?.outcome, provider: found?.provider ?? "none"), policy: policy, now: now(), jitterSeed: seed)
+            guard await carryOut(step, item: item, action: action, id: action.id, prepared: prepared, pending: &pending) else { return }
         }
+        guard step.next == .send else { return }
 
-        if action.channel == .sms, let sms = runtime.sms, let until = await sms.unavailableUntil() {
-            // Every provider is paused after a provider problem: wait without spending an attempt.
-            await deferAction(item, action: action, until: max(until, current + 1), reason: "rate_limit", extra: journalPrefix)
-            return
+        // `sending` is journalled by the transport's permit: after its waits, right before the first byte leaves.
+        let attempt = Mutex((item: item, prefix: pending, refused: false))
+        let permit: SendPermit = { [self] in
+            let (events, current) = attempt.withLock { shared -> ([JournalEvent], WorkItem) in
+                let step = shared.item.life.handle(.onWire, policy: policy, now: now(), jitterSeed: seed)
+                let events = shared.prefix + self.events(step.records, item: shared.item, action: action, id: action.id, prepared: prepared)
+                shared.prefix = []
+                return (events, shared.item)
+            }
+            let written = await record(events)
+            if !written { attempt.withLock { $0.refused = true } }
+            logger.trace("on the wire", metadata: ["action.id": "\(action.id)", "delivery.attempt": "\(current.life.attempts)"])
+            return written
         }
-
-        item.attempts += 1
-        item.lastAttempt = current
-        if item.firstAttempt == nil { item.firstAttempt = current }
-        var sending = event(.sending, action: action, item: item, prepared: prepared)
-        sending.attempt = item.attempts
-        journalPrefix.append(sending)
-        guard await record(journalPrefix) else { return }
-
+        let answer: (outcome: DeliveryOutcome, provider: String, possiblyTaken: Bool)
         switch prepared {
         case .email(let message, _):
-            guard let transport = runtime.email else {
-                await conclude(item, action: action, prepared: prepared, outcome: .temporary(code: nil, detail: "no email transport is configured", retryAfter: nil), provider: "none", extra: [])
-                return
+            if let transport = runtime.email {
+                answer = (await transport.send(message, permit: permit), transport.name, false)
+            } else {
+                answer = (.temporary(code: nil, detail: "no email transport is configured", retryAfter: nil), "none", false)
             }
-            let outcome = await transport.send(message)
-            await conclude(item, action: action, prepared: prepared, outcome: outcome, provider: transport.name, extra: [])
         case .sms(let sms, _):
-            guard let transport = runtime.sms else {
-                await conclude(item, action: action, prepared: prepared, outcome: .temporary(code: nil, detail: "no SMS provider is configured (sms.providers)", retryAfter: nil), provider: "none", extra: [])
-                return
+            if let transport = runtime.sms {
+                let result = await transport.send(sms, permit: permit)
+                answer = (result.outcome, result.provider, result.possiblyTaken)
+            } else {
+                answer = (.temporary(code: nil, detail: "no SMS provider is configured (sms.providers)", retryAfter: nil), "none", false)
             }
-            let result = await transport.send(sms)
-            if result.possiblyTaken { item.ambiguous = true }
-            await conclude(item, action: action, prepared: prepared, outcome: result.outcome, provider: result.provider, extra: [])
+        }
+        let refused: Bool
+        (item, pending, refused) = attempt.withLock { ($0.item, $0.prefix, $0.refused) }
+        // Stopping with the journal broken: nothing went out; the file stays in active/ for the next start.
+        if refused { return }
+        step = item.life.handle(.answered(answer.outcome, provider: answer.provider, possiblyTaken: answer.possiblyTaken),
+                                policy: policy, now: now(), jitterSeed: seed)
+        _ = await carryOut(step, item: item, action: action, id: action.id, prepared: prepared, pending: &pending)
+    }
+
+    /// The planner's decision; a send to a paced debtor reserves the debtor at once, so two actions of one debtor
+    /// decided at the same moment cannot both go out.
+    private func plan(_ action: Action, runtime: Runtime) -> DeliveryPlanner.Decision {
+        let configuration = runtime.configuration
+        let current = now()
+        let cancelled = spool.hasCancelMarker(action.id)
+        return state.withLock { state in
+            let decision = DeliveryPlanner.decide(action, DeliveryPlanner.Facts(
+                now: current,
+                cancelRequested: cancelled,
+                rules: configuration.contact.rules(for: action.channel),
+                spread: configuration.contact.spread,
+                debtorLastSent: state.index.debtorLastSent[action.debtor.id],
+                debtorPacing: configuration.delivery.debtorPacing
+            ))
+            if decision == .send, configuration.delivery.debtorPacing != nil {
+                state.index.reserve(debtor: action.debtor.id, at: current)
+            }
+            return decision
         }
     }
 
-    /// Records the outcome of an attempt and moves the file accordingly.
-    private func conclude(_ original: WorkItem, action: Action, prepared: PreparedMessage, outcome: DeliveryOutcome, provider: String, extra: [JournalEvent]) async {
-        let configuration = runtime.configuration
-        var item = original
-        /// The event for this answer: provider, reply code and text, and a reason where one is given.
-        func answer(_ kind: JournalEvent.Kind, code: Int?, detail: String, reason: String? = nil) -> JournalEvent {
-            var e = event(kind, action: action, item: item, prepared: prepared)
-            e.provider = provider
-            e.code = code
-            e.detail = detail
-            e.reason = reason
+    /// Carries out a step: its records (with those held from earlier steps) are made durable first, then the file
+    /// moves. A step that keeps the file where it is holds its records for the next one (one fsync, not two).
+    /// Returns false when the records could not be written (stopping with the journal broken).
+    func carryOut(_ step: ActionLifecycle.Step, item: WorkItem, action: Action?, id: String, prepared: PreparedMessage?,
+                  pending: inout [JournalEvent]) async -> Bool {
+        let events = pending + events(step.records, item: item, action: action, id: id, prepared: prepared)
+        if step.move == .stay {
+            pending = events
+            return true
+        }
+        pending = []
+        for event in events where event.event == .rejected {
+            logger.warning("action rejected", metadata: ["action.id": "\(id)", "spool.file": "\(item.file)", "reason": "\(event.reason ?? "")"])
+        }
+        guard await record(events) else { return false }
+        switch step.move {
+        case .stay:
+            break
+        case .wait(let until):
+            moveToDeferred(item, actionID: id, until: until)
+        case .finish(let folder, let reason):
+            finish(item.file, from: .active, to: folder, reason: reason)
+            if step.removesCancelMarker { spool.removeCancelMarker(id) }
+        case .requeue(let seconds):
+            requeue(item, after: seconds)
+        }
+        return true
+    }
+
+    /// Journal events for a step's records, with everything known about the action filled in.
+    func events(_ records: [ActionLifecycle.Record], item: WorkItem, action: Action?, id: String, prepared: PreparedMessage?) -> [JournalEvent] {
+        records.map { record in
+            var e = action.map { event(record.kind, action: $0, item: item, prepared: prepared) } ?? JournalEvent(ts: now(), action: id, event: record.kind)
+            e.file = item.file
+            e.reason = record.reason
+            e.code = record.code
+            e.detail = record.detail
+            if let provider = record.provider { e.provider = provider }
+            if let messageID = record.messageID { e.messageID = messageID }
+            e.nextAttempt = record.nextAttempt
             return e
         }
-        /// Makes the terminal event durable, then moves the file (with its reason) to its terminal folder.
-        func end(_ e: JournalEvent, in folder: SpoolLayout.Folder) async {
-            guard await record(extra + [e]) else { return }
-            finish(item, to: folder, reason: folder == .sent ? nil : e.reason)
-        }
-        let answerText = { (code: Int?, detail: String) in "\(code.map { "\($0) " } ?? "")\(detail)" }
-
-        switch outcome {
-        case .accepted(let code, let detail, let messageID):
-            var e = answer(.sent, code: code, detail: detail)
-            if let messageID { e.messageID = messageID }
-            await end(e, in: .sent)
-        case .permanent(let code, let detail):
-            await end(answer(.failed, code: code, detail: detail, reason: "refused by \(provider): \(answerText(code, detail))"), in: .failed)
-        case .unknown(let detail) where action.channel == .sms && !configuration.sms.ambiguousResend:
-            await end(answer(.failed, code: nil, detail: detail,
-                             reason: "outcome unknown: \(detail); not resent so the debtor cannot get it twice (sms.ambiguous: fail)"), in: .failed)
-        case .temporary, .unknown:
-            var code: Int?
-            var detail = ""
-            var retryAfter: TimeInterval?
-            if case .temporary(let c, let d, let r) = outcome { (code, detail, retryAfter) = (c, d, r) }
-            if case .unknown(let d) = outcome {
-                detail = d
-                // An attempt without an answer: the next one may repeat it, so it is marked (and SMS asks first).
-                item.ambiguous = true
-            }
-            let decision = configuration.delivery.retry.decide(
-                attempts: item.attempts, firstAttempt: item.firstAttempt ?? now(), now: now(),
-                retryAfter: retryAfter, jitterSeed: TemplateResolver.fnv1a(action.id)
-            )
-            switch decision {
-            case .retry(let at):
-                var e = answer(.deferred, code: code, detail: detail, reason: "retry")
-                e.nextAttempt = at
-                guard await record(extra + [e]) else { return }
-                moveToDeferred(item, action: action, until: at)
-            case .fail(let reason):
-                await end(answer(.failed, code: code, detail: detail, reason: "\(reason); last answer: \(answerText(code, detail))"), in: .failed)
-            }
-        }
     }
 
-    /// Journals a wait and parks the file in deferred/.
-    private func deferAction(_ item: WorkItem, action: Action, until: Date, reason: String, extra: [JournalEvent]) async {
-        var e = event(.deferred, action: action, item: item)
-        e.reason = reason
-        e.nextAttempt = until
-        guard await record(extra + [e]) else { return }
-        moveToDeferred(item, action: action, until: until)
-    }
-
-    private func moveToDeferred(_ item: WorkItem, action: Action, until: Date) {
+    private func moveToDeferred(_ item: WorkItem, actionID: String, until: Date) {
         do {
             if try spool.move(item.file, from: .active, to: .deferred) {
-                schedule(item, actionID: action.id, at: until)
+                state.withLock { $0.unsyncedMoves = true }
+                schedule(item, actionID: actionID, at: until)
             } else {
                 logger.error("a claimed action file vanished before it could be deferred", metadata: ["spool.file": "\(item.file)"])
             }
         } catch {
-            logger.error("cannot defer an action file; it stays in active/ and is retried after a restart", metadata: [
-                "spool.file": "\(item.file)", "error": "\(error)",
-            ])
+            // The deferral is journalled; keep the file claimed and try the move again shortly.
+            logger.error("cannot defer an action file just now; trying again shortly", metadata: ["spool.file": "\(item.file)", "error": "\(error)"])
+            state.withLock { $0.pendingMoves.append(PendingMove(file: item.file, from: .active, to: .deferred, reason: nil, item: item, due: until)) }
         }
     }
 
-    /// Rejects a file: journal `rejected`, then the reason file, then the move to rejected/.
-    func reject(_ item: WorkItem, id: String, action: Action?, reason: String, extra: [JournalEvent] = []) async {
-        var e = action.map { event(.rejected, action: $0, item: item) } ?? JournalEvent(ts: now(), action: id, event: .rejected)
-        e.file = item.file
-        e.reason = "\(item.file): \(reason)"
-        logger.warning("action rejected", metadata: ["action.id": "\(id)", "spool.file": "\(item.file)", "reason": "\(reason)"])
-        guard await record(extra + [e]) else { return }
-        finish(item, to: .rejected, reason: e.reason)
-    }
-
-    /// Moves a file to its terminal folder after its terminal event is durable.
-    private func finish(_ item: WorkItem, to folder: SpoolLayout.Folder, reason: String?) {
+    /// Moves a file to its terminal folder after its terminal event is durable. A move that fails (the folder is
+    /// briefly not writable, say) is retried by the timer loop until it works; the journal already has the event.
+    func finish(_ file: String, from: SpoolLayout.Folder, to folder: SpoolLayout.Folder, reason: String?) {
         do {
-            try spool.finish(item.file, from: .active, to: folder, reason: reason)
+            try spool.finish(file, from: from, to: folder, reason: reason)
         } catch {
-            logger.error("cannot move a finished action; a restart completes the move from the journal", metadata: [
-                "spool.file": "\(item.file)", "error": "\(error)",
+            logger.error("cannot move a finished action to its terminal folder just now; trying again shortly", metadata: [
+                "spool.file": "\(file)", "spool.folder": "\(folder.rawValue)", "error": "\(error)",
             ])
+            state.withLock { $0.pendingMoves.append(PendingMove(file: file, from: from, to: folder, reason: reason, item: nil, due: nil)) }
         }
-        state.withLock { $0.processed += 1 }
+        state.withLock { state in
+            state.processed += 1
+            state.unsyncedMoves = true
+        }
+    }
+
+    /// Tries the moves that failed before again; returns how many are still waiting.
+    @discardableResult
+    func retryPendingMoves() -> Int {
+        let moves = state.withLock { state -> [PendingMove] in
+            defer { state.pendingMoves.removeAll() }
+            return state.pendingMoves
+        }
+        var left: [PendingMove] = []
+        for move in moves {
+            do {
+                if move.to == .deferred {
+                    if try spool.move(move.file, from: move.from, to: .deferred), let item = move.item {
+                        schedule(item, actionID: item.actionID, at: move.due ?? now())
+                    }
+                } else {
+                    try spool.finish(move.file, from: move.from, to: move.to, reason: move.reason)
+                }
+                logger.notice("a delayed spool move is done", metadata: ["spool.file": "\(move.file)", "spool.folder": "\(move.to.rawValue)"])
+            } catch {
+                left.append(move)
+            }
+        }
+        state.withLock { $0.pendingMoves.append(contentsOf: left) }
+        return left.count
     }
 
     /// Writes events durably, waiting (and refusing new work) while the journal cannot be written.
     /// Returns false only when stopping with the journal still broken: the file stays for recovery.
     func record(_ events: [JournalEvent]) async -> Bool {
+        if events.isEmpty { return true }
         var delay: Double = 0.5
         while true {
             do {
@@ -310,9 +341,20 @@ extension Dispatcher {
                     logger.critical("the journal cannot be written; nothing is sent until it can", metadata: ["error": "\(error)"])
                 }
                 if isStopping { return false }
-                try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+                try? await clock.sleep(for: .milliseconds(Int(delay * 1000)))
                 delay = min(delay * 2, 10)
             }
         }
     }
+}
+
+/// A spool move whose event is durable but which failed (the folder was not writable): retried by the timer loop.
+struct PendingMove: Sendable {
+    let file: String
+    let from: SpoolLayout.Folder
+    let to: SpoolLayout.Folder
+    let reason: String?
+    /// For a move to deferred/: the item to schedule once it is there, and when it is due.
+    let item: WorkItem?
+    let due: Date?
 }

@@ -25,15 +25,12 @@ extension Dispatcher {
                     completed += 1
                     continue
                 }
-                var item = WorkItem(file: file)
-                if let history {
-                    item.attempts = history.attempts
-                    item.firstAttempt = history.firstAttempt
-                    item.lastAttempt = history.lastAttempt
-                    item.received = history.received
-                    item.ambiguous = history.openSending || history.pendingRepeat
-                }
-                if folder == .active {
+                let item = Self.item(file, history: history)
+                if folder == .active, let next = history?.nextAttempt, history?.openSending == false, next > now() {
+                    // A deferral whose move a power loss undid: it still waits for its time, in active/.
+                    requeue(item, after: next.timeIntervalSince(now()))
+                    waiting += 1
+                } else if folder == .active {
                     await queue.push(item)
                     resumed += 1
                 } else {
@@ -49,6 +46,25 @@ extension Dispatcher {
         }
     }
 
+    /// A work item with the life its journal history tells (attempts, ambiguity, `received` already written).
+    static func item(_ file: String, history: JournalIndex.History?) -> WorkItem {
+        var item = WorkItem(file: file)
+        guard let history, history.terminal == nil else { return item }
+        item.actionID = history.actionID
+        item.life.attempts = history.attempts
+        item.life.firstAttempt = history.firstAttempt
+        item.life.lastAttempt = history.lastAttempt
+        item.life.received = history.received
+        item.life.ambiguous = history.openSending || history.pendingRepeat
+        return item
+    }
+
+    /// A file just claimed from new/. Its name has a history only when a power loss undid an earlier claim of it
+    /// (a `sending` without an answer stays ambiguous); `process` drops the history if the file holds another action.
+    func claimedItem(_ file: String) -> WorkItem {
+        Self.item(file, history: state.withLock { $0.index.files[file] })
+    }
+
     /// True when the file in the spool is the action the journal history is about (a file name can be reused
     /// by a later action; an unreadable file was journalled under its own name).
     func carries(_ file: String, in folder: SpoolLayout.Folder, actionID: String?) -> Bool {
@@ -56,26 +72,11 @@ extension Dispatcher {
         return (ActionDecoder.peekID(bytes) ?? file) == actionID
     }
 
-    /// The terminal folder of a terminal event.
-    static func folder(for kind: JournalEvent.Kind) -> SpoolLayout.Folder {
-        switch kind {
-        case .sent: return .sent
-        case .failed: return .failed
-        case .rejected: return .rejected
-        default: return .cancelled
-        }
-    }
-
-    /// Moves a file whose terminal event is already durable to where that event says it belongs.
+    /// Moves a file whose terminal event is already durable to where that event says it belongs (no new event).
     func completeTerminal(_ file: String, from folder: SpoolLayout.Folder, kind: JournalEvent.Kind, reason: String?) {
-        let target = Self.folder(for: kind)
-        do {
-            try spool.finish(file, from: folder, to: target, reason: kind == .sent ? nil : (reason ?? kind.rawValue))
-        } catch {
-            logger.error("cannot move a finished action to its terminal folder", metadata: [
-                "spool.file": "\(file)", "spool.folder": "\(target.rawValue)", "error": "\(error)",
-            ])
-        }
+        let target = ActionLifecycle.folder(for: kind)
+        let text = reason ?? "\(kind.rawValue) before a restart (see koerier journal --event \(kind.rawValue))"
+        finish(file, from: folder, to: target, reason: kind == .sent ? nil : text)
     }
 
     /// Puts a file in the deferred set with its deadline (the file is already in deferred/).

@@ -1,16 +1,21 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// Moves actions through the spool: intake from new/, decisions, sending, journalling, terminal folders.
 ///
 /// The journal is the write-ahead log: every spool move happens only after the event describing it is durable,
-/// and start-up recovery (`Dispatcher+Recovery.swift`) finishes whatever a crash interrupted.
+/// and start-up recovery (`Dispatcher+Recovery.swift`) finishes whatever a crash interrupted. What happens to an
+/// action is decided by `ActionLifecycle`; the dispatcher carries its steps out.
 public final class Dispatcher: Sendable {
     let spool: Spool
     let journal: Journal
     let logger: Logger
+    /// The wall clock for decisions (contact hours, expiry, retry times).
     let now: @Sendable () -> Date
+    /// The clock for waits (requeues, journal back-off, idle loops); tests pass one that does not sleep.
+    let clock: any Clock<Duration>
     let queue = WorkQueue()
     let state: Mutex<State>
     private let runtimeBox: Mutex<Runtime>
@@ -27,6 +32,15 @@ public final class Dispatcher: Sendable {
         /// Action ids being worked on now, with their file.
         var activeIDs: [String: String] = [:]
         var inFlight = 0
+        /// Files kept in active/ that come back to the ready queue at their deadline (a passing read error, say).
+        var requeued: [String: WorkItem] = [:]
+        /// Spool moves whose events are durable but which failed; retried by the timer loop.
+        var pendingMoves: [PendingMove] = []
+        /// `--once`: files that could not be finished in this run, with why.
+        var unfinished: [String] = []
+        var once = false
+        /// Files moved between folders since their folders were last fsynced.
+        var unsyncedMoves = false
         var stopping = false
         var intakeIdle = false
         /// Set while the journal cannot be written: no new work is taken.
@@ -38,11 +52,13 @@ public final class Dispatcher: Sendable {
     }
 
     /// Creates a dispatcher; call `run` to start it.
-    public init(runtime: Runtime, journal: Journal, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(runtime: Runtime, journal: Journal, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
+                clock: any Clock<Duration> = ContinuousClock()) {
         self.spool = Spool(layout: SpoolLayout(root: runtime.configuration.spool))
         self.journal = journal
         self.logger = logger
         self.now = now
+        self.clock = clock
         self.runtimeBox = Mutex(runtime)
         self.state = Mutex(State())
     }
@@ -72,16 +88,21 @@ public final class Dispatcher: Sendable {
     /// Number of actions that reached a terminal state in this run.
     public var processedCount: Int { state.withLock { $0.processed } }
 
+    /// `--once`: the files left unfinished in active/ (with why); empty when everything due was done.
+    public var unfinished: [String] { state.withLock { $0.unfinished } }
+
+    /// Wakes intake and the timer at once (the spool watcher calls this when files arrive).
+    public func nudge() {
+        wakeIntake.signal()
+        wakeTimer.signal()
+    }
+
     /// Runs until `stop()`, or with `once` until everything due now is done.
     public func run(once: Bool) async throws {
+        state.withLock { $0.once = once }
         try spool.layout.create()
         try await recover()
         let configuration = runtime.configuration
-        let watcher = once ? nil : SpoolWatcher(layout: spool.layout) { [wakeIntake, wakeTimer] in
-            wakeIntake.signal()
-            wakeTimer.signal()
-        }
-        defer { watcher?.stop() }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.intakeLoop(once: once) }
             group.addTask { await self.timerLoop(once: once) }
@@ -93,6 +114,7 @@ public final class Dispatcher: Sendable {
             }
             await group.waitForAll()
         }
+        syncMovedFolders()
         logger.info("dispatcher stopped", metadata: ["delivery.processed": "\(processedCount)"])
     }
 
@@ -110,6 +132,17 @@ public final class Dispatcher: Sendable {
 
     var isStopping: Bool { state.withLock { $0.stopping } }
 
+    /// Makes the moves of the last round durable: one fsync per working and terminal folder, at most once per
+    /// timer round (about a second), never per message. The journal already holds every event these moves follow,
+    /// so a move a power loss undoes is redone at the next start; this keeps that window short.
+    func syncMovedFolders() {
+        let moved = state.withLock { state -> Bool in
+            defer { state.unsyncedMoves = false }
+            return state.unsyncedMoves
+        }
+        if moved { spool.syncFolders([.active, .deferred, .sent, .failed, .rejected, .cancelled]) }
+    }
+
     // MARK: - Loops
 
     /// Claims files from new/ in batches, so 100,000 waiting files never sit in memory at once.
@@ -124,21 +157,27 @@ public final class Dispatcher: Sendable {
             if room > 0 && !broken {
                 let (names, atEnd) = scanner.next(limit: room)
                 scannedAll = atEnd
+                var batch: [WorkItem] = []
                 for name in names {
                     do {
                         if try spool.claim(name) == .claimed {
-                            await queue.push(WorkItem(file: name))
-                            claimed += 1
+                            batch.append(claimedItem(name))
                         }
                     } catch {
                         logger.error("cannot claim an action file; it stays in new/", metadata: ["spool.file": "\(name)", "error": "\(error)"])
                     }
                 }
+                if !batch.isEmpty {
+                    // The claims survive a power loss before anything about them is journalled: one fsync per batch.
+                    spool.syncFolders([.new, .active])
+                    for item in batch { await queue.push(item) }
+                    claimed = batch.count
+                }
             }
             let idle = claimed == 0 && scannedAll
             state.withLock { $0.intakeIdle = idle }
             if idle || room == 0 || broken {
-                await wakeIntake.wait(timeout: idle ? configuration.delivery.rescanInterval : 0.05)
+                await wakeIntake.wait(timeout: idle ? configuration.delivery.rescanInterval : 0.05, clock: clock)
             }
         }
     }
@@ -152,15 +191,21 @@ public final class Dispatcher: Sendable {
                 releaseCancelled()
                 lastCancelScan = current
             }
+            if state.withLock({ !$0.pendingMoves.isEmpty }) { retryPendingMoves() }
+            syncMovedFolders()
             let due = state.withLock { $0.deadlines.popDue(current, limit: 512) }
             for file in due {
-                let item = state.withLock { state -> WorkItem? in
-                    guard let item = state.deferred.removeValue(forKey: file) else { return nil }
+                let (item, requeued) = state.withLock { state -> (WorkItem?, Bool) in
+                    if let item = state.requeued.removeValue(forKey: file) { return (item, true) }
+                    guard let item = state.deferred.removeValue(forKey: file) else { return (nil, false) }
                     if let id = item.actionID, state.deferredByID[id] == file { state.deferredByID[id] = nil }
-                    return item
+                    return (item, false)
                 }
                 guard let item else { continue }
-                if (try? spool.move(file, from: .deferred, to: .active)) == true {
+                if requeued {
+                    await queue.push(item)
+                } else if (try? spool.move(file, from: .deferred, to: .active)) == true {
+                    state.withLock { $0.unsyncedMoves = true }
                     await queue.push(item)
                 } else {
                     logger.error("deferred file vanished from the spool", metadata: ["spool.file": "\(file)"])
@@ -169,7 +214,7 @@ public final class Dispatcher: Sendable {
             if due.count == 512 { continue }
             let earliest = state.withLock { $0.deadlines.earliest }
             let wait = earliest.map { max(0.001, min(1.0, $0.timeIntervalSince(now()))) } ?? 1.0
-            await wakeTimer.wait(timeout: wait)
+            await wakeTimer.wait(timeout: wait, clock: clock)
         }
     }
 
@@ -196,20 +241,33 @@ public final class Dispatcher: Sendable {
         }
     }
 
-    /// In `--once` mode: stop when intake found nothing more, nothing is queued or in flight, and nothing deferred is due.
+    /// In `--once` mode: stop when intake found nothing more, nothing is queued or in flight, nothing deferred is due
+    /// and no claimed file waits to be read again. A terminal move that keeps failing is given 10 seconds, then
+    /// reported as unfinished (its event is durable: the next start completes it).
     private func finishWhenIdle() async {
         var quietRounds = 0
+        var stuckRounds = 0
         while !isStopping {
-            try? await Task.sleep(for: .milliseconds(20))
+            try? await clock.sleep(for: .milliseconds(20))
             let current = now()
-            let (idle, inFlight, dueSoon) = state.withLock { ($0.intakeIdle, $0.inFlight, ($0.deadlines.earliest ?? .distantFuture) <= current) }
-            let queued = await queue.count
-            if idle && inFlight == 0 && queued == 0 && !dueSoon {
-                quietRounds += 1
-                if quietRounds >= 3 { stop() }
-            } else {
-                quietRounds = 0
+            let (idle, inFlight, dueSoon, requeued, moves) = state.withLock {
+                ($0.intakeIdle, $0.inFlight, ($0.deadlines.earliest ?? .distantFuture) <= current, $0.requeued.count, $0.pendingMoves.count)
             }
+            let queued = await queue.count
+            guard idle && inFlight == 0 && queued == 0 && !dueSoon && requeued == 0 else {
+                quietRounds = 0
+                continue
+            }
+            if moves > 0 {
+                stuckRounds += 1
+                if stuckRounds < 500 { continue }
+                state.withLock { state in
+                    state.unfinished += state.pendingMoves.map { "\($0.file): cannot be moved to \($0.to.rawValue)/ (the next start completes the move)" }
+                    state.pendingMoves.removeAll()
+                }
+            }
+            quietRounds += 1
+            if quietRounds >= 3 { stop() }
         }
     }
 }
@@ -230,10 +288,11 @@ final class AsyncWake: Sendable {
         waiter?.resume()
     }
 
-    /// Returns on a signal or after `timeout` seconds, whichever comes first.
-    func wait(timeout: TimeInterval) async {
+    /// Returns on a signal or after `timeout` seconds of `clock`, whichever comes first.
+    func wait(timeout: TimeInterval, clock: any Clock<Duration> = ContinuousClock()) async {
+        let milliseconds = timeout.isFinite ? Int(min(max(1, timeout * 1000), 86_400_000)) : 86_400_000
         let timer = Task { [self] in
-            try? await Task.sleep(for: .milliseconds(Int(max(1, timeout * 1000))))
+            try? await clock.sleep(for: .milliseconds(milliseconds))
             if !Task.isCancelled { signal() }
         }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

@@ -20,12 +20,18 @@ public struct JournalIndex: Sendable {
         public var debtor: String?
     }
 
-    /// Histories by spool file name.
+    /// Histories by spool file name: the files in active/ and deferred/, and any other file whose history has not
+    /// ended (after a power loss undid a claim, that file is back in new/ and its history still counts).
     public private(set) var files: [String: History] = [:]
-    /// Action ids that reached a terminal event, as 64-bit FNV-1a hashes: 8 bytes an action instead of a string,
+    /// How an action ended: its terminal event and the hash of the file name it ended under.
+    public struct Ending: Sendable, Equatable {
+        public var kind: JournalEvent.Kind
+        public var file: UInt64
+    }
+    /// Action ids that reached a terminal event, as 64-bit FNV-1a hashes: a few bytes an action instead of strings,
     /// so 100,000 finished actions cost a few MiB. (Two different ids share a hash with a chance of about 1 in 10^7
     /// at a million actions; the cost would be one action rejected as a duplicate, with a reason, never a double send.)
-    private var terminalIDs: Set<UInt64> = []
+    private var endings: [UInt64: Ending] = [:]
     /// When each debtor was last sent a message; kept only when pacing is on.
     public private(set) var debtorLastSent: [String: Date] = [:]
     /// Whether `debtorLastSent` is kept.
@@ -37,18 +43,28 @@ public struct JournalIndex: Sendable {
 
     /// True when an action with this id already ended.
     public func hasEnded(_ actionID: String) -> Bool {
-        terminalIDs.contains(StableHash.fnv1a64(actionID))
+        endings[StableHash.fnv1a64(actionID)] != nil
     }
 
-    /// Reads the journal files dated `since` or later. Full histories are kept only for the files in `keep`
-    /// (those in active/ and deferred/); of every other action only the fact that it ended, as a hash.
+    /// How the action with this id ended, if it did.
+    public func ending(of actionID: String) -> Ending? {
+        endings[StableHash.fnv1a64(actionID)]
+    }
+
+    /// Pacing: a message to this debtor is going out now, so the next one waits for the interval.
+    public mutating func reserve(debtor: String, at date: Date) {
+        if tracksDebtors { debtorLastSent[debtor] = max(debtorLastSent[debtor] ?? date, date) }
+    }
+
+    /// Reads the journal files dated `since` or later, streaming. Full histories are kept for the files in `keep`
+    /// (those in active/ and deferred/) and, until they end, for other files; of every ended action only how it
+    /// ended, as hashes. Memory grows with the actions in the window, not with the size of the day files.
     public static func build(journal directory: String, since: CalendarDate?, keep: Set<String>? = nil, tracksDebtors: Bool = false) -> JournalIndex {
         var index = JournalIndex(tracksDebtors: tracksDebtors)
         JournalReader.forEach(in: directory, since: since) { event in
-            if let keep, let file = event.file, !keep.contains(file) {
-                index.applyLive(event)
-            } else {
-                index.apply(event)
+            index.apply(event)
+            if let keep, let file = event.file, !keep.contains(file), event.event.isTerminal {
+                index.files[file] = nil
             }
         }
         return index
@@ -86,7 +102,7 @@ public struct JournalIndex: Sendable {
             history.openSending = false
             history.terminal = event.event
             history.terminalReason = event.reason ?? event.detail
-            terminalIDs.insert(StableHash.fnv1a64(event.action))
+            endings[StableHash.fnv1a64(event.action)] = Ending(kind: event.event, file: StableHash.fnv1a64(file))
         case .delivered, .undelivered:
             break
         }
@@ -95,7 +111,9 @@ public struct JournalIndex: Sendable {
 
     /// Folds an event written by this run: only what later decisions need (terminal ids, pacing), not per-file history.
     public mutating func applyLive(_ event: JournalEvent) {
-        if event.event.isTerminal { terminalIDs.insert(StableHash.fnv1a64(event.action)) }
+        if event.event.isTerminal {
+            endings[StableHash.fnv1a64(event.action)] = Ending(kind: event.event, file: StableHash.fnv1a64(event.file ?? event.action))
+        }
         if tracksDebtors, event.event == .sent, let debtor = event.debtor { debtorLastSent[debtor] = event.ts }
         if let file = event.file, files[file] != nil { files[file] = nil }
     }

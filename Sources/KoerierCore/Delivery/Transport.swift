@@ -10,13 +10,23 @@ public enum DeliveryOutcome: Sendable, Equatable {
     case permanent(code: Int?, detail: String)
     /// The request went out but no answer came back: it may or may not have been taken.
     case unknown(detail: String)
+
+    /// The transport's permit was refused: nothing went out.
+    public static let withheld = DeliveryOutcome.temporary(code: nil, detail: "not sent: the attempt could not be journalled", retryAfter: nil)
 }
+
+/// Called by a transport once per attempt, right before the message's first byte goes out: after every wait for a
+/// connection, a concurrency slot or the rate limit. It makes the `sending` event durable; when it returns false
+/// (the journal cannot be written and Koerier is stopping) the transport sends nothing and returns at once.
+/// A transport that gives up before that point (no connection, every provider paused) never calls it.
+public typealias SendPermit = @Sendable () async -> Bool
 
 /// Sends email messages; implementations live in KoerierTransports.
 public protocol EmailTransport: Sendable {
     /// A short name for the journal's `provider` field (`smtp`, `outbox`).
     var name: String { get }
-    func send(_ message: EmailMessage) async -> DeliveryOutcome
+    /// Sends one message; `permit` is called right before its bytes go out.
+    func send(_ message: EmailMessage, permit: @escaping SendPermit) async -> DeliveryOutcome
     /// Lets in-flight sends end and releases connections.
     func shutdown() async
 }
@@ -58,7 +68,8 @@ public struct SMSResult: Sendable, Equatable {
 
 /// Sends SMS through the configured providers, failing over only when a provider certainly did not take it.
 public protocol SMSTransport: Sendable {
-    func send(_ sms: OutgoingSMS) async -> SMSResult
+    /// Sends one SMS; `permit` is called once, right before the first request goes out.
+    func send(_ sms: OutgoingSMS, permit: @escaping SendPermit) async -> SMSResult
     /// Asks the providers whether they have a message for this action (after a crash left it ambiguous):
     /// `.accepted` when one has it; `.temporary` when every provider certainly does not (resending is safe);
     /// `.unknown` when a lookup gave no clear answer (ask again later); `nil` when some provider cannot be asked.

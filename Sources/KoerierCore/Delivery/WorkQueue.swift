@@ -1,17 +1,14 @@
 import Foundation
 
-/// One spool file on its way through the dispatcher, with what is known of its past attempts.
+/// One spool file on its way through the dispatcher, with its life so far.
 struct WorkItem: Sendable {
     var file: String
     /// The action id, once known (set when the item is deferred).
     var actionID: String?
-    var attempts = 0
-    var firstAttempt: Date?
-    /// When the last attempt began (known after a restart from the journal).
-    var lastAttempt: Date?
-    var received = false
-    /// Recovered with a `sending` and no outcome: the next attempt may repeat one that went through.
-    var ambiguous = false
+    /// Attempts, ambiguity and whether `received` is journalled (rebuilt from the journal after a restart).
+    var life = ActionLifecycle()
+    /// Passing read errors of this file so far.
+    var readRetries = 0
 
     init(file: String) { self.file = file }
 }

@@ -61,7 +61,8 @@ public struct Spool: Sendable {
     /// Reads an action file, refusing anything over `maximum` bytes before reading it.
     public func read(_ name: String, in folder: SpoolLayout.Folder, maximum: Int) -> ReadResult {
         let path = layout.path(folder, name)
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        // O_NONBLOCK: a named pipe or device must not stall the reader in open(2); fstat then refuses it.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         if fd < 0 {
             if errno == ENOENT { return .missing }
             if Self.isTemporary(errno) { return .temporary(String(cString: strerror(errno))) }
@@ -102,21 +103,58 @@ public struct Spool: Sendable {
     }
 
     /// Ends an action: writes `<name>.reason.txt` beside its terminal place (when a reason is given), then moves it there.
-    /// A file of the same name already in the terminal folder is never overwritten: the new one gets a suffix.
+    /// A file of the same name already in the terminal folder is never overwritten: the new one gets a suffix. A name
+    /// too long to carry `.reason.txt` (or the suffix) within the 255-byte limit is shortened, keeping its start and
+    /// adding a hash of the whole name; the journal keeps the original name in `file`.
     public func finish(_ name: String, from: SpoolLayout.Folder, to: SpoolLayout.Folder, reason: String?) throws {
-        var target = name
         var counter = 1
+        var target = Self.terminalName(name, counter: counter)
         while access(layout.path(to, target), F_OK) == 0 {
             counter += 1
-            target = "\(name.dropLast(5)).\(counter).json"
+            target = Self.terminalName(name, counter: counter)
         }
         if let reason {
             let line = String(String.UnicodeScalarView(reason.unicodeScalars.map { $0 == "\r" || $0 == "\n" ? " " : $0 })) + "\n"
-            try writeAtomically(Array(line.utf8), to: layout.path(to, target + ".reason.txt"))
+            do {
+                try DurableFile.write(Array(line.utf8), to: layout.path(to, target + ".reason.txt"))
+            } catch {
+                throw SpoolError(path: error.path, reason: String(cString: strerror(error.errno)))
+            }
         }
         if !(try move(name, from: from, to: to, as: target)) {
             throw SpoolError(path: layout.path(from, name), reason: "vanished before it could be moved to \(to.rawValue)/")
         }
+    }
+
+    /// The longest name (in bytes) a terminal file may have, so `<name>.reason.txt` fits in NAME_MAX (255).
+    static let longestTerminalName = 255 - ".reason.txt".utf8.count
+
+    /// The name a file gets in its terminal folder: its own, or with `.N` before `.json` when N > 1, shortened when needed.
+    static func terminalName(_ name: String, counter: Int) -> String {
+        let stem = String(name.dropLast(5))
+        let suffix = counter > 1 ? ".\(counter).json" : ".json"
+        if stem.utf8.count + suffix.utf8.count <= longestTerminalName { return stem + suffix }
+        let tag = "~" + String(StableHash.fnv1a64(name), radix: 16)
+        let budget = longestTerminalName - suffix.utf8.count - tag.utf8.count
+        var kept = ""
+        var used = 0
+        for scalar in stem.unicodeScalars {
+            let size = String(scalar).utf8.count
+            if used + size > budget { break }
+            kept.unicodeScalars.append(scalar)
+            used += size
+        }
+        return kept + tag + suffix
+    }
+
+    /// True when `name` is in `folder`.
+    public func exists(_ name: String, in folder: SpoolLayout.Folder) -> Bool {
+        access(layout.path(folder, name), F_OK) == 0
+    }
+
+    /// Makes the renames in these folders durable (one fsync each), so a power loss cannot undo them.
+    public func syncFolders(_ folders: [SpoolLayout.Folder]) {
+        for folder in folders { DurableFile.syncFolder(layout.path(folder)) }
     }
 
     /// True when the engine has asked to withdraw action `id`.
@@ -127,29 +165,6 @@ public struct Spool: Sendable {
     /// Removes a cancel marker once its action has been cancelled.
     public func removeCancelMarker(_ id: String) {
         unlink(layout.path(.cancel, id))
-    }
-
-    /// Writes through a hidden temporary file and rename, so nobody sees a half file.
-    public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = "\(directory)/.tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        if fd < 0 { throw SpoolError(path: temporary, reason: String(cString: strerror(errno))) }
-        var offset = 0
-        var failure: Int32 = 0
-        bytes.withUnsafeBytes { raw in
-            while offset < raw.count {
-                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
-                offset += n
-            }
-        }
-        close(fd)
-        if failure != 0 || rename(temporary, path) != 0 {
-            let code = failure != 0 ? failure : errno
-            unlink(temporary)
-            throw SpoolError(path: path, reason: String(cString: strerror(code)))
-        }
     }
 }
 

@@ -1,8 +1,9 @@
 import Foundation
 import KoerierCore
+import ServiceLifecycle
 
 /// The embedded default: writes each message as `<outbox>/<action id>.eml`, durable before it reports success.
-public struct OutboxTransport: EmailTransport {
+public struct OutboxTransport: EmailTransport, Service {
     public let name = "outbox"
     public let directory: String
 
@@ -11,8 +12,14 @@ public struct OutboxTransport: EmailTransport {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
 
-    public func send(_ message: EmailMessage) async -> DeliveryOutcome {
+    /// Nothing runs in the background: the service only marks its place in the start and stop order.
+    public func run() async throws {
+        try? await gracefulShutdown()
+    }
+
+    public func send(_ message: EmailMessage, permit: @escaping SendPermit) async -> DeliveryOutcome {
         let path = "\(directory)/\(message.actionID).eml"
+        guard await permit() else { return .withheld }
         do {
             try DurableFile.write(message.bytes, to: path)
             return .accepted(code: nil, detail: "written to \(path)", messageID: message.messageID)
@@ -22,33 +29,4 @@ public struct OutboxTransport: EmailTransport {
     }
 
     public func shutdown() async {}
-}
-
-/// Writes a file through a temporary name, fsync and rename.
-enum DurableFile {
-    struct WriteError: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    static func write(_ bytes: [UInt8], to path: String) throws {
-        let temporary = (path as NSString).deletingLastPathComponent + "/.tmp-" + UUID().uuidString
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw WriteError(description: String(cString: strerror(errno))) }
-        var offset = 0
-        var failure: Int32 = 0
-        bytes.withUnsafeBytes { raw in
-            while offset < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
-                offset += n
-            }
-            if fsync(fd) != 0 { failure = errno }
-        }
-        close(fd)
-        if failure != 0 || rename(temporary, path) != 0 {
-            let code = failure != 0 ? failure : errno
-            unlink(temporary)
-            throw WriteError(description: String(cString: strerror(code)))
-        }
-    }
 }

@@ -2,6 +2,7 @@ import Curl
 import Foundation
 import KoerierCore
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// Sends SMS over the HTTP APIs of the configured providers, in their configured order.
@@ -24,7 +25,7 @@ import Synchronization
 /// All providers share one `CurlMultiDriver` (HTTP keep-alive per host) and a pool of reusable curl easy
 /// handles. Each provider has its own concurrency limit and token-bucket rate limit (burst `max(1, rate)`);
 /// waiting for either is in memory. Secrets never appear in logs, details or errors.
-public final class HTTPSMSTransport: SMSTransport {
+public final class HTTPSMSTransport: SMSTransport, Service {
     /// Timing knobs with production defaults; tests shorten them.
     public struct Tuning: Sendable {
         /// The pause after a provider's first problem in a row.
@@ -79,12 +80,18 @@ public final class HTTPSMSTransport: SMSTransport {
         self.secrets = configs.compactMap { $0.secret }.filter { !$0.isEmpty }
     }
 
+    /// The service: the curl thread starts with the first request; at shutdown the requests under way end first.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+
     /// The configured provider names, in failover order.
     public var providerNames: [String] { providers.map(\.name) }
 
     // MARK: Sending
 
-    public func send(_ sms: OutgoingSMS) async -> SMSResult {
+    public func send(_ sms: OutgoingSMS, permit: @escaping SendPermit) async -> SMSResult {
         guard enter() else {
             return SMSResult(outcome: .temporary(code: nil, detail: "the SMS transport is shutting down", retryAfter: nil), provider: providers[0].name)
         }
@@ -93,12 +100,13 @@ public final class HTTPSMSTransport: SMSTransport {
         let message = SMSMessage(reference: sms.actionID, to: sms.to, from: sms.from, text: sms.text, unicode: sms.unicode, parts: sms.parts)
         var lastFailure: SMSResult?
         var paused: [(name: String, until: ContinuousClock.Instant)] = []
+        let onWire = OncePermit(permit)
         for provider in providers {
             if let until = await provider.pause(at: .now) {
                 paused.append((provider.name, until))
                 continue
             }
-            switch await attempt(message, on: provider) {
+            switch await attempt(message, on: provider, permit: onWire) {
             case .final(let result):
                 return result
             case .notTaken(let result):
@@ -124,7 +132,7 @@ public final class HTTPSMSTransport: SMSTransport {
         case notTaken(SMSResult)
     }
 
-    private func attempt(_ message: SMSMessage, on provider: SMSProviderRuntime) async -> Step {
+    private func attempt(_ message: SMSMessage, on provider: SMSProviderRuntime, permit: OncePermit) async -> Step {
         var log = logger
         log[metadataKey: "action.id"] = "\(message.reference)"
         log[metadataKey: "delivery.provider"] = "\(provider.name)"
@@ -141,7 +149,7 @@ public final class HTTPSMSTransport: SMSTransport {
             return .notTaken(SMSResult(outcome: .temporary(code: nil, detail: detail, retryAfter: nil), provider: name))
         }
 
-        switch await exchange(request, with: provider) {
+        switch await exchange(request, with: provider, permit: permit) {
         case .notSent(let why):
             log.warning("SMS provider unreachable; trying the next", metadata: ["delivery.detail": "\(why)"])
             return .notTaken(SMSResult(outcome: .temporary(code: nil, detail: "could not reach \(name): \(why)", retryAfter: nil), provider: name))
@@ -289,11 +297,16 @@ public final class HTTPSMSTransport: SMSTransport {
         case ambiguous(String)
     }
 
-    /// Waits for a concurrency slot and the rate limit of `provider`, then runs `spec` on a pooled handle.
-    private func exchange(_ spec: HTTPRequestSpec, with provider: SMSProviderRuntime) async -> Exchange {
+    /// Waits for a concurrency slot and the rate limit of `provider`, asks the permit (a send journals `sending`
+    /// here, right before the request leaves), then runs `spec` on a pooled handle.
+    private func exchange(_ spec: HTTPRequestSpec, with provider: SMSProviderRuntime, permit: OncePermit? = nil) async -> Exchange {
         await provider.acquire()
         let wait = await provider.reserveRateSlot()
         if wait > 0 { try? await Task.sleep(for: .seconds(wait)) }
+        if let permit, await !permit.granted() {
+            await provider.release()
+            return .notSent("not sent: the attempt could not be journalled")
+        }
         let result = await perform(spec, timeout: provider.timeout)
         await provider.release()
         return result
@@ -411,4 +424,21 @@ public struct HTTPSMSTransportError: Error, Sendable, Equatable, CustomStringCon
     }
 
     public var description: String { message }
+}
+
+/// A send's permit, asked once however many providers the send tries: `sending` is journalled before the first
+/// request leaves; a failover to the next provider belongs to the same attempt.
+final class OncePermit: Sendable {
+    private let permit: SendPermit
+    private let answer = Mutex<Bool?>(nil)
+
+    init(_ permit: @escaping SendPermit) { self.permit = permit }
+
+    /// The permit's answer, asking it the first time only (a send's exchanges run one after another).
+    func granted() async -> Bool {
+        if let known = answer.withLock({ $0 }) { return known }
+        let result = await permit()
+        answer.withLock { $0 = result }
+        return result
+    }
 }

@@ -2,13 +2,18 @@ import Curl
 import Foundation
 import KoerierCore
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// Sends email through an SMTP relay with libcurl: STARTTLS or implicit TLS, one recipient per transaction,
 /// connections reused and run in parallel through one curl multi handle on its own thread.
-public final class SMTPTransport: EmailTransport {
+///
+/// At most `connections` transactions run at once; a message waits for its connection before its permit is asked,
+/// so only messages really on the wire are journalled `sending`.
+public final class SMTPTransport: EmailTransport, Service {
     public let name = "smtp"
     private let settings: Configuration.SMTPSettings
+    private let gate: AsyncGate
     /// The curl multi handle in use; replaced (and the old one drained) when a connection may be out of step.
     private let driver: Mutex<CurlMultiDriver>
     private let pool = Mutex<[CurlEasy]>([])
@@ -24,11 +29,18 @@ public final class SMTPTransport: EmailTransport {
             throw StartError(description: "libcurl could not be initialised")
         }
         self.settings = settings
+        self.gate = AsyncGate(width: settings.connections)
         self.driver = Mutex(driver)
         self.logger = logger
     }
 
-    public func send(_ message: EmailMessage) async -> DeliveryOutcome {
+    /// The service: the curl thread starts with the first message; at shutdown the transactions under way end first.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+
+    public func send(_ message: EmailMessage, permit: @escaping SendPermit) async -> DeliveryOutcome {
         // libcurl 7.88 passes CR/LF in envelope addresses straight to the relay: refuse them here too.
         for address in [message.envelopeFrom, message.recipient] where !Self.isSafeEnvelopeAddress(address) {
             return .permanent(code: nil, detail: "envelope address \"\(address.debugEscaped)\" contains characters not allowed in SMTP")
@@ -47,9 +59,16 @@ public final class SMTPTransport: EmailTransport {
         guard let easy = pool.withLock({ $0.popLast() }) ?? CurlEasy() else {
             return .temporary(code: nil, detail: "libcurl could not create a handle", retryAfter: nil)
         }
+        await gate.enter()
+        guard await permit() else {
+            await gate.leave()
+            pool.withLock { $0.append(easy) }
+            return .withheld
+        }
         easy.configure(request)
         let current = driver.withLock { $0 }
         let response = await current.perform(easy)
+        await gate.leave()
         pool.withLock { $0.append(easy) }
         if let error = response.error, !Self.endedCleanly(response, error: error) {
             replaceConnections(after: current)
@@ -78,6 +97,7 @@ public final class SMTPTransport: EmailTransport {
     private func replaceConnections(after failed: CurlMultiDriver) {
         let replaced = driver.withLock { current -> CurlMultiDriver? in
             guard current === failed, let fresh = CurlMultiDriver(maxHostConnections: settings.connections, name: "koerier-smtp") else { return nil }
+            fresh.start()
             current = fresh
             return failed
         }

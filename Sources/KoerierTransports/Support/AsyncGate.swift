@@ -1,0 +1,34 @@
+/// At most `width` holders at once; others wait in order, suspended (never blocking a thread).
+actor AsyncGate {
+    private let width: Int
+    private var holders = 0
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private var first = 0
+
+    init(width: Int) { self.width = max(1, width) }
+
+    /// Waits for a place and takes it; every `enter` is matched by one `leave`.
+    func enter() async {
+        if holders < width && first == waiters.count {
+            holders += 1
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+        // `leave` handed its place over: `holders` already counts this one.
+    }
+
+    /// Gives a place back, to the longest waiter if there is one.
+    func leave() {
+        if first < waiters.count {
+            let next = waiters[first]
+            first += 1
+            if first == waiters.count {
+                waiters.removeAll(keepingCapacity: true)
+                first = 0
+            }
+            next.resume()
+        } else {
+            holders = max(0, holders - 1)
+        }
+    }
+}
