@@ -73,6 +73,8 @@ public struct JournalIndex: Sendable {
     /// Folds one event into the index.
     public mutating func apply(_ event: JournalEvent) {
         guard let file = event.file else { return }
+        // Delivery reports come after the end and change nothing the spool needs.
+        if event.event == .delivered || event.event == .undelivered { return }
         var history = files[file] ?? History(actionID: event.action)
         if history.terminal != nil && !event.event.isTerminal && event.event != .delivered && event.event != .undelivered {
             // The engine reused the file name for a new action after the earlier one ended: a new history.
