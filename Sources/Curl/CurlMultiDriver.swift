@@ -8,7 +8,7 @@ import Synchronization
 /// Connections live in the multi handle's cache and are reused across transfers to the same host;
 /// `maxHostConnections` bounds how many run in parallel per host (extra transfers wait inside curl).
 public final class CurlMultiDriver: Sendable {
-    private struct Submission: @unchecked Sendable {
+    private struct Submission: Sendable {
         let easy: CurlEasy
         let continuation: CheckedContinuation<CurlResponse, Never>
     }

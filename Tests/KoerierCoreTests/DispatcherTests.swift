@@ -92,15 +92,20 @@ struct DispatcherFixture {
     /// One `run --once` pass with the given transports and clock.
     @discardableResult
     func runOnce(email: any EmailTransport = ScriptedEmail(), sms: (any SMSTransport)? = nil, clock: TestClock) async throws -> Dispatcher {
+        let dispatcher = try self.dispatcher(email: email, sms: sms, clock: clock)
+        try await dispatcher.run(once: true)
+        await dispatcher.journal.close()
+        return dispatcher
+    }
+
+    /// A dispatcher on this fixture's spool and journal (not started).
+    func dispatcher(email: any EmailTransport = ScriptedEmail(), sms: (any SMSTransport)? = nil, clock: TestClock) throws -> Dispatcher {
         let renderer = Renderer(store: try TemplateStore(root: configuration.templates), configuration: configuration)
         let journal = try Journal(directory: configuration.journal)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let dispatcher = Dispatcher(runtime: Runtime(configuration: configuration, renderer: renderer, email: email, sms: sms),
-                                    journal: journal, logger: logger, now: { clock.now })
-        try await dispatcher.run(once: true)
-        await journal.close()
-        return dispatcher
+        return Dispatcher(runtime: Runtime(configuration: configuration, renderer: renderer, email: email, sms: sms),
+                          journal: journal, logger: logger, now: { clock.now })
     }
 
     func files(_ folder: SpoolLayout.Folder) -> [String] {
@@ -397,8 +402,11 @@ struct DispatcherTests {
         let blocker = "\(fixture.configuration.journal)/\(day).jsonl"
         try FileManager.default.createDirectory(atPath: blocker, withIntermediateDirectories: true)
         let email = ScriptedEmail()
-        let run = Task { _ = try await fixture.runOnce(email: email, clock: TestClock(mondayMorning)) }
-        try await Task.sleep(for: .milliseconds(700))
+        let dispatcher = try fixture.dispatcher(email: email, clock: TestClock(mondayMorning))
+        let run = Task { try await dispatcher.run(once: true) }
+        // Wait until the dispatcher has met the broken journal (an event, not a fixed time).
+        for _ in 0..<2000 where !(await dispatcher.metrics().journalBroken) { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(await dispatcher.metrics().journalBroken)
         // Broken the whole time so far: nothing may have gone out, and the file is still claimed.
         #expect(email.count == 0)
         #expect(fixture.files(.active) == ["j1.json"])

@@ -16,7 +16,7 @@ public final class Journal: Service, Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let writer: Writer
 
-    private struct Pending: @unchecked Sendable {
+    private struct Pending: Sendable {
         let events: [JournalEvent]
         let continuation: CheckedContinuation<Void, any Error>
     }
@@ -191,7 +191,8 @@ public final class Journal: Service, Sendable {
     }
 }
 
-/// The writer thread's own state: open files by day and the next `seq`.
+/// The writer thread's own state: open files by day and the next `seq`. Only the writer thread touches it (the one
+/// value others read, `seqSnapshot`, is behind a lock), which the compiler cannot see: hence `@unchecked`.
 private final class Writer: @unchecked Sendable {
     let directory: String
     var seq: UInt64

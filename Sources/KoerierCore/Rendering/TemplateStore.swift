@@ -59,13 +59,43 @@ public struct TemplateStore: Sendable {
         return "\(error)"
     }
 
-    /// Hex SHA-256 over the sources of `names`, in order: which exact wording went out.
+    /// Hex SHA-256 over the sources of `names`, in order, and of every partial they include (directly or through
+    /// other partials, each once, by name): which exact wording went out, a changed footer included.
     public func sha256(of names: [String]) -> String {
         var hasher = SHA256()
-        for name in names {
+        for name in names + partials(of: names) {
+            hasher.update(data: Array(name.utf8))
+            hasher.update(data: [0])
             hasher.update(data: Array((sources[name] ?? "").utf8))
             hasher.update(data: [0])
         }
         return Hex.encode(hasher.finalize())
+    }
+
+    /// The partials `names` include, transitively, sorted by name.
+    func partials(of names: [String]) -> [String] {
+        var found = Set<String>()
+        var queue = names
+        while let name = queue.popLast() {
+            for partial in Self.partialReferences(in: sources[name] ?? "") where !found.contains(partial) && !names.contains(partial) {
+                found.insert(partial)
+                queue.append(partial)
+            }
+        }
+        return found.sorted()
+    }
+
+    /// The names in `{{> name}}` tags of a template source.
+    static func partialReferences(in source: String) -> [String] {
+        var names: [String] = []
+        var rest = Substring(source)
+        while let open = rest.range(of: "{{>") {
+            rest = rest[open.upperBound...]
+            guard let close = rest.range(of: "}}") else { break }
+            let name = rest[..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            if !name.isEmpty { names.append(name) }
+            rest = rest[close.upperBound...]
+        }
+        return names
     }
 }

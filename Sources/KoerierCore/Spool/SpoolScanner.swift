@@ -4,7 +4,7 @@ import Glibc
 
 /// Walks new/ with one open directory stream across calls, so each file is seen once per pass
 /// instead of re-reading the whole folder for every batch.
-final class SpoolScanner: @unchecked Sendable {
+final class SpoolScanner {
     private let path: String
     private var dir: OpaquePointer?
 
