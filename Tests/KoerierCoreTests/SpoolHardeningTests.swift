@@ -199,3 +199,62 @@ struct SpoolHardeningTests {
         return condition()
     }
 }
+
+/// `--once` and passing read errors: tried again in the same run, or reported with a non-zero result.
+@Suite("Once and passing read errors", .serialized, .timeLimit(.minutes(2)))
+struct OnceReadErrorTests {
+    /// A dispatcher whose reads of `failing` fail with EIO the first `times` times.
+    final class Counter: Sendable {
+        let value = Mutex(0)
+
+        func next() -> Int {
+            value.withLock { count -> Int in
+                count += 1
+                return count
+            }
+        }
+    }
+
+    func dispatcher(_ fixture: DispatcherFixture, failing: String, times: Int) throws -> (Dispatcher, Counter) {
+        let base = try fixture.dispatcher(clock: TestClock(mondayMorning))
+        let spool = Spool(layout: fixture.spool)
+        let counter = Counter()
+        let reader: @Sendable (String, SpoolLayout.Folder) -> Spool.ReadResult = { name, folder in
+            if name == failing {
+                if counter.next() <= times { return .temporary("Input/output error") }
+            }
+            return spool.read(name, in: folder, maximum: ActionDecoder.maximumSize)
+        }
+        let clock = TestClock(mondayMorning)
+        return (Dispatcher(runtime: base.runtime, journal: base.journal, logger: base.logger, now: { clock.now },
+                           clock: ImmediateClock(), readFile: reader), counter)
+    }
+
+    @Test("a file put back after a passing read error is sent in the same --once run")
+    func triedAgain() async throws {
+        let fixture = try DispatcherFixture()
+        defer { fixture.remove() }
+        try fixture.drop(emailAction("eio1"), as: "eio1.json")
+        let (dispatcher, reads) = try dispatcher(fixture, failing: "eio1.json", times: 2)
+        try await dispatcher.run(once: true)
+        await dispatcher.journal.close()
+        #expect(reads.value.withLock { $0 } == 3)
+        #expect(fixture.files(.sent) == ["eio1.json"])
+        #expect(fixture.files(.active).isEmpty)
+        #expect(dispatcher.unfinished.isEmpty)
+    }
+
+    @Test("a file that stays unreadable is reported as unfinished when --once ends (it stays in active/ for the next run)")
+    func reported() async throws {
+        let fixture = try DispatcherFixture()
+        defer { fixture.remove() }
+        try fixture.drop(emailAction("eio2"), as: "eio2.json")
+        let (dispatcher, _) = try dispatcher(fixture, failing: "eio2.json", times: 1000)
+        try await dispatcher.run(once: true)
+        await dispatcher.journal.close()
+        #expect(dispatcher.unfinished.count == 1)
+        #expect(dispatcher.unfinished.first?.contains("eio2.json: Input/output error") == true)
+        #expect(fixture.files(.active) == ["eio2.json"])
+        #expect(fixture.events.isEmpty)
+    }
+}

@@ -14,7 +14,7 @@ extension Dispatcher {
             return
         }
         let bytes: [UInt8]
-        switch spool.read(item.file, in: .active, maximum: ActionDecoder.maximumSize) {
+        switch readFile(item.file, .active) {
         case .bytes(let content):
             bytes = content
         case .missing:
@@ -67,15 +67,20 @@ extension Dispatcher {
             return
         }
         logger.warning("cannot read a claimed action file just now; trying again shortly", metadata: ["spool.file": "\(item.file)", "error": "\(why)"])
-        requeue(item, after: once ? 0.2 * Double(1 << min(item.readRetries, 5)) : 5)
+        let delay = once ? 0.2 * Double(1 << min(item.readRetries, 5)) : 5
+        state.withLock { $0.rereads += 1 }
+        Task { [self] in
+            try? await clock.sleep(for: .milliseconds(Int(delay * 1000)))
+            await queue.push(item)
+            state.withLock { $0.rereads -= 1 }
+        }
     }
 
     /// Read attempts for one file in a `--once` run before it is reported as unfinished.
     static let onceReadRetries = 5
 
-    /// Puts an item back in the ready queue after a pause; it stays in active/ meanwhile (a restart also finds it).
-    func requeue(_ item: WorkItem, after seconds: TimeInterval) {
-        let due = now().addingTimeInterval(max(0, seconds))
+    /// Keeps an item in active/ until `due` (wall clock), then puts it back in the ready queue.
+    func hold(_ item: WorkItem, until due: Date) {
         state.withLock { state in
             state.requeued[item.file] = item
             state.deadlines.insert(due, item.file)
@@ -235,7 +240,7 @@ extension Dispatcher {
             finish(item.file, from: .active, to: folder, reason: reason)
             if step.removesCancelMarker { spool.removeCancelMarker(id) }
         case .requeue(let seconds):
-            requeue(item, after: seconds)
+            hold(item, until: now().addingTimeInterval(seconds))
         }
         return true
     }

@@ -28,7 +28,7 @@ extension Dispatcher {
                 let item = Self.item(file, history: history)
                 if folder == .active, let next = history?.nextAttempt, history?.openSending == false, next > now() {
                     // A deferral whose move a power loss undid: it still waits for its time, in active/.
-                    requeue(item, after: next.timeIntervalSince(now()))
+                    hold(item, until: next)
                     waiting += 1
                 } else if folder == .active {
                     await queue.push(item)
@@ -68,7 +68,7 @@ extension Dispatcher {
     /// True when the file in the spool is the action the journal history is about (a file name can be reused
     /// by a later action; an unreadable file was journalled under its own name).
     func carries(_ file: String, in folder: SpoolLayout.Folder, actionID: String?) -> Bool {
-        guard case .bytes(let bytes) = spool.read(file, in: folder, maximum: ActionDecoder.maximumSize) else { return true }
+        guard case .bytes(let bytes) = readFile(file, folder) else { return true }
         return (ActionDecoder.peekID(bytes) ?? file) == actionID
     }
 

@@ -14,8 +14,11 @@ public final class Dispatcher: Sendable {
     let logger: Logger
     /// The wall clock for decisions (contact hours, expiry, retry times).
     let now: @Sendable () -> Date
-    /// The clock for waits (requeues, journal back-off, idle loops); tests pass one that does not sleep.
+    /// The clock for the waits that decide behaviour: a passing read error's retry and the journal's back-off.
+    /// Tests pass one that does not sleep. (Idle loops and wall-clock deadlines are not on it.)
     let clock: any Clock<Duration>
+    /// Reads a claimed action file (the spool's reader; tests put passing I/O faults in front of it).
+    let readFile: @Sendable (_ name: String, _ folder: SpoolLayout.Folder) -> Spool.ReadResult
     let queue = WorkQueue()
     let state: Mutex<State>
     private let runtimeBox: Mutex<Runtime>
@@ -32,8 +35,11 @@ public final class Dispatcher: Sendable {
         /// Action ids being worked on now, with their file.
         var activeIDs: [String: String] = [:]
         var inFlight = 0
-        /// Files kept in active/ that come back to the ready queue at their deadline (a passing read error, say).
+        /// Files kept in active/ that come back to the ready queue at a wall-clock deadline (a lookup window, a
+        /// deferral whose move a power loss undid).
         var requeued: [String: WorkItem] = [:]
+        /// Files kept in active/ waiting to be read again after a passing read error.
+        var rereads = 0
         /// Spool moves whose events are durable but which failed; retried by the timer loop.
         var pendingMoves: [PendingMove] = []
         /// `--once`: files that could not be finished in this run, with why.
@@ -52,9 +58,18 @@ public final class Dispatcher: Sendable {
     }
 
     /// Creates a dispatcher; call `run` to start it.
-    public init(runtime: Runtime, journal: Journal, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
-                clock: any Clock<Duration> = ContinuousClock()) {
+    public convenience init(runtime: Runtime, journal: Journal, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
+                            clock: any Clock<Duration> = ContinuousClock()) {
+        let spool = Spool(layout: SpoolLayout(root: runtime.configuration.spool))
+        self.init(runtime: runtime, journal: journal, logger: logger, now: now, clock: clock) { name, folder in
+            spool.read(name, in: folder, maximum: ActionDecoder.maximumSize)
+        }
+    }
+
+    init(runtime: Runtime, journal: Journal, logger: Logger, now: @escaping @Sendable () -> Date, clock: any Clock<Duration>,
+         readFile: @escaping @Sendable (_ name: String, _ folder: SpoolLayout.Folder) -> Spool.ReadResult) {
         self.spool = Spool(layout: SpoolLayout(root: runtime.configuration.spool))
+        self.readFile = readFile
         self.journal = journal
         self.logger = logger
         self.now = now
@@ -177,7 +192,7 @@ public final class Dispatcher: Sendable {
             let idle = claimed == 0 && scannedAll
             state.withLock { $0.intakeIdle = idle }
             if idle || room == 0 || broken {
-                await wakeIntake.wait(timeout: idle ? configuration.delivery.rescanInterval : 0.05, clock: clock)
+                await wakeIntake.wait(timeout: idle ? configuration.delivery.rescanInterval : 0.05)
             }
         }
     }
@@ -214,7 +229,7 @@ public final class Dispatcher: Sendable {
             if due.count == 512 { continue }
             let earliest = state.withLock { $0.deadlines.earliest }
             let wait = earliest.map { max(0.001, min(1.0, $0.timeIntervalSince(now()))) } ?? 1.0
-            await wakeTimer.wait(timeout: wait, clock: clock)
+            await wakeTimer.wait(timeout: wait)
         }
     }
 
@@ -248,10 +263,10 @@ public final class Dispatcher: Sendable {
         var quietRounds = 0
         var stuckRounds = 0
         while !isStopping {
-            try? await clock.sleep(for: .milliseconds(20))
+            try? await Task.sleep(for: .milliseconds(20))
             let current = now()
             let (idle, inFlight, dueSoon, requeued, moves) = state.withLock {
-                ($0.intakeIdle, $0.inFlight, ($0.deadlines.earliest ?? .distantFuture) <= current, $0.requeued.count, $0.pendingMoves.count)
+                ($0.intakeIdle, $0.inFlight, ($0.deadlines.earliest ?? .distantFuture) <= current, $0.requeued.count + $0.rereads, $0.pendingMoves.count)
             }
             let queued = await queue.count
             guard idle && inFlight == 0 && queued == 0 && !dueSoon && requeued == 0 else {
@@ -288,11 +303,11 @@ final class AsyncWake: Sendable {
         waiter?.resume()
     }
 
-    /// Returns on a signal or after `timeout` seconds of `clock`, whichever comes first.
-    func wait(timeout: TimeInterval, clock: any Clock<Duration> = ContinuousClock()) async {
+    /// Returns on a signal or after `timeout` seconds, whichever comes first.
+    func wait(timeout: TimeInterval) async {
         let milliseconds = timeout.isFinite ? Int(min(max(1, timeout * 1000), 86_400_000)) : 86_400_000
         let timer = Task { [self] in
-            try? await clock.sleep(for: .milliseconds(milliseconds))
+            try? await Task.sleep(for: .milliseconds(milliseconds))
             if !Task.isCancelled { signal() }
         }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
