@@ -30,7 +30,7 @@ public enum TemplateContext {
         let costs = effectiveCollectionCosts(action)
         let oldest = action.invoices.min { $0.dueDate < $1.dueDate }
         let term = configuration.payTermDays(stage: action.stage)
-        let payBy = DutchFormat.payBy(today: today, days: term)
+        let payBy = DutchFormat.payBy(today: today, days: term, calendar: configuration.calendar)
 
         let defaults = configuration.defaultSender
         let senderName = action.sender?.name ?? defaults.name

@@ -46,6 +46,7 @@ public struct TemplateLinter: Sendable {
             findings += lintSource(name: name, source: source)
         }
         findings += lintCompany()
+        findings += lintCalendar(now: now)
         findings += lintCompleteness()
         findings += lintRendering(now: now)
         return findings.sorted { ($0.severity == .error ? 0 : 1, $0.file, $0.line) < ($1.severity == .error ? 0 : 1, $1.file, $1.line) }
@@ -149,6 +150,16 @@ public struct TemplateLinter: Sendable {
                                     message: "\(key) is empty, but every letter's footer (and the SMS texts) show it"))
         }
         return findings
+    }
+
+    /// Warns when the coming year's equated days are neither published (built in) nor confirmed by ops.
+    func lintCalendar(now: Date) -> [Finding] {
+        let seconds = Int(now.timeIntervalSince1970) + configuration.timeZone.secondsFromGMT(for: now)
+        let coming = CalendarDate(dayNumber: seconds / 86_400).year + 1
+        guard !configuration.calendar.isConfirmed(year: coming) else { return [] }
+        let expected = EquatedDays.byRule(in: coming).map { "\($0.date) \($0.name)" }.joined(separator: ", ")
+        return [Finding(file: configuration.file, line: 0, severity: .warning,
+                        message: "calendar: no confirmed list of equated days for \(coming); Koerier closes the days the rule gives (\(expected)). Check the Besluit gelijkstelling for \(coming), then set calendar.years.\(coming).confirmed: true with add/remove as needed")]
     }
 
     /// Email templates need all three parts; every expected stage/segment/tone is reported when missing.
