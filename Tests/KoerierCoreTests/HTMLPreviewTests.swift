@@ -36,7 +36,7 @@ struct HTMLPreviewTests {
         let dom = try Self.dumpDOM(email.html)
         #expect(dom.contains("<table"))
         for (number, amount) in [("F2026-0701", "€ 4.500,00"), ("F2026-0744", "€ 750,50"), ("F2026-0790", "€ 89,95")] {
-            let row = dom.components(separatedBy: "<tr").first { $0.contains(number) } ?? ""
+            let row = dom.components(separatedBy: "<tr").last { $0.contains(number) } ?? ""
             #expect(row.contains(amount), "row of \(number) should show \(amount)")
         }
         #expect(dom.contains("Totaal openstaand"))

@@ -246,7 +246,7 @@ extension Configuration {
     private static func parseLint(_ reader: ConfigReader) throws(ConfigError) -> LintSettings {
         let legal: Set<String> = ["ingebrekestelling", "veertiendagenbrief", "laatste-aanmaning", "overdracht"]
         var phrases: [String: Set<String>] = [
-            "deurwaarder": legal, "beslag": legal, "bkr": legal, "incassobureau": legal,
+            "deurwaarder": legal, "beslag": legal, "bkr": [], "incassobureau": legal,
             "rechter": legal, "gerechtelijk": legal, "dagvaarding": legal,
         ]
         if reader.has("restricted_phrases") {
