@@ -44,6 +44,16 @@ struct DutchCalendarTests {
         }
     }
 
+    @Test("the precomputed table answers exactly as the full list, every day of 2020-2040")
+    func cacheAgrees() {
+        var day = CalendarDate(year: 2020, month: 1, day: 1)
+        while day.year <= 2040 {
+            let listed = DutchCalendar.standard.closedDays(in: day.year).contains { $0.date == day }
+            #expect(DutchCalendar.standard.isClosed(day) == listed, "\(day)")
+            day = day.adding(days: 1)
+        }
+    }
+
     @Test("years without a decree are unconfirmed until ops confirm them")
     func confirmation() {
         #expect(DutchCalendar.standard.isConfirmed(year: 2027))

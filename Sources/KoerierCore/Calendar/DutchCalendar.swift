@@ -54,8 +54,16 @@ public struct DutchCalendar: Sendable, Equatable {
 
     /// Whether `date` is a closed day (not counting Saturdays and Sundays).
     public func isClosed(_ date: CalendarDate) -> Bool {
-        closedDays(in: date.year).contains { $0.date == date }
+        if adjustments[date.year] == nil, let closed = Self.standardClosed[date.year] { return closed.contains(date) }
+        return closedDays(in: date.year).contains { $0.date == date }
     }
+
+    /// The closed dates without corrections for 1900-2200, computed once: contact-hour checks ask for every action.
+    static let standardClosed: [Int: Set<CalendarDate>] = {
+        var table: [Int: Set<CalendarDate>] = [:]
+        for year in 1900...2200 { table[year] = Set(DutchCalendar().closedDays(in: year).map(\.date)) }
+        return table
+    }()
 
     /// Whether the equated days of `year` are confirmed: by a published decree built in, or by ops.
     public func isConfirmed(year: Int) -> Bool {
