@@ -196,3 +196,23 @@ struct LetterRulesTests {
         #expect(throws: ActionError.self) { try ActionDecoder.decode(pigeon.jsonBytes) }
     }
 }
+
+/// The rules where the dispatcher prepares a message: a refused letter ends in rejected/ with the rule as its reason.
+@Suite("Letter rules in the dispatcher", .serialized)
+struct LetterRulesDispatchTests {
+    @Test("a demand for an invoice not yet due is rejected, journalled and never sent; its reason names rule and invoice")
+    func rejectedByDispatcher() async throws {
+        let fixture = try DispatcherFixture()
+        defer { fixture.remove() }
+        let early = emailAction("r1").replacingOccurrences(of: "\"due_date\":\"2026-10-31\"", with: "\"due_date\":\"2026-12-15\"")
+        try fixture.drop(early, as: "r1.json")
+        try fixture.drop(emailAction("r2"), as: "r2.json")
+        let email = ScriptedEmail()
+        try await fixture.runOnce(email: email, clock: TestClock(mondayMorning))
+        #expect(email.count == 1)
+        #expect(fixture.files(.rejected) == ["r1.json"])
+        #expect(fixture.files(.sent) == ["r2.json"])
+        #expect(fixture.reason(.rejected, "r1.json")?.contains("rule not-yet-due, invoice F-1: stage herinnering demands payment of an invoice that is due on 2026-12-15") == true)
+        #expect(fixture.events("r1").last == .rejected)
+    }
+}
