@@ -1,13 +1,16 @@
 /// The closed days of the Algemene termijnenwet for any year: holidays, Goede Vrijdag, the equated days,
 /// corrected per year by ops (`calendar.years` in the configuration). Saturdays and Sundays are not listed.
 public struct DutchCalendar: Sendable, Equatable {
-    /// Where a closed day comes from.
+    /// Where a closed day comes from: the Atw itself, a published decree (or ops' confirmation), the rule alone, ops.
     public enum Source: String, Sendable { case holiday, equated, expected, configured }
 
     /// One closed day with its Dutch name.
     public struct ClosedDay: Sendable, Equatable {
+        /// The day.
         public var date: CalendarDate
+        /// Its Dutch name, e.g. `Goede Vrijdag`, `Vrijdag na Hemelvaartsdag`.
         public var name: String
+        /// Why it is closed.
         public var source: Source
     }
 

@@ -3,9 +3,13 @@ import Foundation
 extension TemplateLinter {
     /// One cell of the matrix: which file a channel, stage, segment and tone is rendered from, or why it is rejected.
     public struct MatrixCell: Sendable, Equatable {
+        /// The channel.
         public var channel: Action.Channel
+        /// The stage key.
         public var stage: String
+        /// The segment key.
         public var segment: String
+        /// The action's tone.
         public var tone: Action.Tone
         /// The template base name used, or `nil` when the combination is rejected.
         public var template: String?
