@@ -26,7 +26,9 @@ struct CheckCommand: AsyncParsableCommand {
             Bootstrap.fail(error.description)
             throw Sysexits.configError
         }
-        let findings = TemplateLinter(store: store, configuration: configuration).lint()
+        let linter = TemplateLinter(store: store, configuration: configuration)
+        for line in TemplateLinter.matrixLines(linter.matrix(now: Date())) { print(line) }
+        let findings = linter.lint()
         for finding in findings { print(finding.description) }
         let errors = findings.filter { $0.severity == .error || strict }.count
         let warnings = findings.count - findings.filter { $0.severity == .error }.count

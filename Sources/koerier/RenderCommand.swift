@@ -22,6 +22,11 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Render as of this RFC 3339 time instead of now (dates such as pay_by depend on it).")
     var at: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "A 14-day letter Koerier sent, as its journal would know it: ACTION_ID=YYYY-MM-DD[:INVOICE,INVOICE] (sent day; the invoices it covered, default this action's). Repeatable.",
+        valueName: "notice"))
+    var notice: [String] = []
+
     func run() async throws {
         Bootstrap.logging(level: "warning")
         let configuration = try Bootstrap.loadConfiguration(config)
@@ -47,10 +52,22 @@ struct RenderCommand: AsyncParsableCommand {
             Bootstrap.fail("\(action): \(error)")
             throw Sysexits.dataError
         }
+        var records: [String: StatutoryNoticeRecord] = [:]
+        for item in notice {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            let fields = parts.count == 2 ? parts[1].split(separator: ":", maxSplits: 1).map(String.init) : []
+            guard parts.count == 2, let day = fields.first.flatMap({ CalendarDate(iso: $0) }) else {
+                Bootstrap.fail("--notice \"\(item)\" must look like wik-0001=2026-11-02 or wik-0001=2026-11-02:F1,F2")
+                throw Sysexits.usage
+            }
+            let invoices = fields.count == 2 ? fields[1].split(separator: ",").map(String.init) : parsed.invoices.map(\.number)
+            records[parts[0]] = StatutoryNoticeRecord(stage: WIKRule.stage, debtorID: parsed.debtor.id, sent: day, invoiceNumbers: invoices)
+        }
+        let notices = KnownStatutoryNotices(records)
         do {
             switch parsed.channel {
             case .email:
-                let rendered = try runtime.renderer.renderEmail(parsed, now: now)
+                let rendered = try runtime.renderer.renderEmail(parsed, now: now, notices: notices)
                 let attachments = try MessageFactory.loadAttachments(parsed, root: configuration.attachments)
                 let message = MessageFactory.email(parsed, rendered: rendered, configuration: configuration, now: now, attachments: attachments)
                 print("# template: \(rendered.template) (sha256 \(rendered.templateSHA256.prefix(12))…)\(rendered.variant.map { ", variant \($0)" } ?? "")")
@@ -60,7 +77,7 @@ struct RenderCommand: AsyncParsableCommand {
                     print("# HTML written to \(htmlOut)")
                 }
             case .sms:
-                let rendered = try runtime.renderer.renderSMS(parsed, now: now)
+                let rendered = try runtime.renderer.renderSMS(parsed, now: now, notices: notices)
                 let plan = rendered.plan
                 print("# template: \(rendered.template)\(rendered.variant.map { ", variant \($0)" } ?? "")")
                 print("To: \(parsed.recipient.phone?.e164 ?? "")")

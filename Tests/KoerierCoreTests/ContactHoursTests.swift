@@ -78,7 +78,7 @@ struct ContactHoursTests {
                 #expect(ContactHours.isAllowed(instant, rules: ContactRules(days: Set(1...7), holidays: false)) == (hour >= 7))
             }
             let opening = Self.next(Self.local(holiday.date, 7, 0), Self.everyDay)
-            #expect(opening == Self.local(holiday.date.adding(days: 1), 7, 0) || DutchHolidays.isHoliday(holiday.date.adding(days: 1)),
+            #expect(opening == Self.local(holiday.date.adding(days: 1), 7, 0) || DutchCalendar.standard.isClosed(holiday.date.adding(days: 1)),
                     "\(holiday.name)")
             #expect(opening >= Self.local(holiday.date.adding(days: 1), 7, 0))
         }

@@ -15,6 +15,7 @@ struct DutchHolidaysTests {
     func holidays2026() {
         #expect(Self.listing(2026) == [
             "2026-01-01 Nieuwjaarsdag",
+            "2026-04-03 Goede Vrijdag",
             "2026-04-06 Tweede Paasdag",
             "2026-04-27 Koningsdag",
             "2026-05-05 Bevrijdingsdag",
@@ -30,6 +31,7 @@ struct DutchHolidaysTests {
     func holidays2027() {
         #expect(Self.listing(2027) == [
             "2027-01-01 Nieuwjaarsdag",
+            "2027-03-26 Goede Vrijdag",
             "2027-03-29 Tweede Paasdag",
             "2027-04-27 Koningsdag",
             "2027-05-05 Bevrijdingsdag",
@@ -73,11 +75,12 @@ struct DutchHolidaysTests {
         }
     }
 
-    @Test("every year from 1900 to 2199 has eight sorted holidays in that year")
+    @Test("every year from 1900 to 2199 has nine sorted holidays in that year, Goede Vrijdag two days before Easter")
     func listShape() {
         for year in 1900...2199 {
             let dates = DutchHolidays.holidays(in: year).map(\.date)
-            #expect(dates.count == 8)
+            #expect(dates.count == 9)
+            #expect(DutchHolidays.holidays(in: year).first { $0.name == "Goede Vrijdag" }?.date == DutchHolidays.easterSunday(in: year).adding(days: -2))
             #expect(dates == dates.sorted())
             #expect(dates.allSatisfy { $0.year == year })
         }
@@ -90,7 +93,6 @@ struct DutchHolidaysTests {
     }
 
     @Test("days that are not Atw holidays", arguments: [
-        "2026-04-03",  // Goede Vrijdag
         "2026-04-05",  // eerste Paasdag
         "2026-05-24",  // eerste Pinksterdag
         "2025-04-27",  // the Sunday Koningsdag moved away from

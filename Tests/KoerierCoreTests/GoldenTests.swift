@@ -11,7 +11,9 @@ struct GoldenTests {
     static let moment = RFC3339.parse("2026-11-23T09:00:00+01:00")!
 
     static var actions: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+        let letters = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".json") }
+        let refused = ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/refused")) ?? []).filter { $0.hasSuffix(".json") }
+        return (letters + refused.map { "refused/" + $0 }).sorted()
     }
 
     /// The readable form that is approved: subject and text for email, text with its plan for SMS.
@@ -20,6 +22,18 @@ struct GoldenTests {
         let renderer = Renderer(store: try TestSupport.shippedStore(), configuration: configuration)
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: folder + "/" + file)))
         let action = try ActionDecoder.decode(bytes)
+        if file.hasPrefix("refused/") {
+            // A letter the rules refuse: the approved text is the reason the engine reads in rejected/.
+            do {
+                switch action.channel {
+                case .email: _ = try renderer.renderEmail(action, now: moment)
+                case .sms: _ = try renderer.renderSMS(action, now: moment)
+                }
+                return "Rendered, but should have been refused\n"
+            } catch {
+                return "Rejected: \(error.reason)\n"
+            }
+        }
         switch action.channel {
         case .email:
             let email = try renderer.renderEmail(action, now: moment)
@@ -32,7 +46,8 @@ struct GoldenTests {
 
     @Test("there is a golden action for consumer and business, one and several invoices, with and without a payment link")
     func coverage() {
-        #expect(Self.actions.count >= 5)
+        #expect(Self.actions.count >= 9)
+        #expect(Self.actions.filter { $0.hasPrefix("refused/") }.count >= 10, "one refused action per rule of issue 9")
     }
 
     @Test("each rendered letter matches its approved file", arguments: GoldenTests.actions)

@@ -178,7 +178,9 @@ struct InvoiceTableTests {
         #expect(html.contains("border-collapse:collapse"))
         #expect(!html.contains("role="))
         #expect(!html.contains("<style"))
-        #expect(!html.contains("class="))
+        // Only the layout's phone classes: the date column hides below 480 px, a second total label takes its place.
+        #expect(Set(html.matches(of: /class="([^"]*)"/).flatMap { $0.output.1.split(separator: " ").map(String.init) }) == ["k-cell", "k-hide-s", "k-show-s"])
+        #expect(html.count(of: "k-hide-s") == Self.sample.count + 2)  // header, each row, the total
         #expect(html.count(of: "<th ") == 4)
         #expect(html.contains("background-color:#f2f2f2"))
         for title in ["Factuur", "Datum", "Vervaldatum", "Openstaand"] { #expect(html.contains(">\(title)</th>")) }
@@ -189,8 +191,9 @@ struct InvoiceTableTests {
         }
         // The total row is bold.
         let total = String(html.split(separator: "\n").first { $0.contains("Totaal openstaand") } ?? "")
-        #expect(total.count(of: "font-weight:bold") == 2)
-        #expect(total.contains("colspan=\"3\""))
+        #expect(total.count(of: "font-weight:bold") == 3)
+        #expect(total.contains("colspan=\"3\" class=\"k-cell k-hide-s\""))
+        #expect(total.contains("colspan=\"2\" class=\"k-cell k-show-s\" style=\"display:none;"))
         #expect(html.contains(">01-10-2026</td>") && html.contains(">31-10-2026</td>"))
         // Tags balance.
         for tag in ["table", "thead", "tbody", "tfoot", "tr", "th", "td"] {

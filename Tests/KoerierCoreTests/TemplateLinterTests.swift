@@ -167,14 +167,14 @@ struct TemplateLinterTests {
         #expect(!roomy.contains { $0.file == "\(roomyRoot)/\(name).mustache" && $0.message.contains("sms.max_parts") })
     }
 
-    @Test("an expected stage without any template is an error, a fallback only a warning")
+    @Test("a stage, segment and tone that would be rejected is an error; the fallback tone serves the others")
     func completeness() throws {
-        let (root, findings) = try lint(email("email/herinnering/standaard.vriendelijk"))
-        let fallback = findings.first { $0.file == "\(root)/email/herinnering/consument.vriendelijk.text.mustache" }
-        #expect(fallback?.severity == .warning)
-        #expect(fallback?.message.contains("email/herinnering/standaard.vriendelijk") == true)
-        let missing = findings.first { $0.file == "\(root)/email/aanmaning/consument.dringend.text.mustache" }
+        let (root, findings) = try lint(email("email/herinnering/standaard.zakelijk"))
+        #expect(!findings.contains { $0.file.hasPrefix("email/herinnering/") }, "herinnering is served by standaard.zakelijk")
+        let missing = findings.first { $0.file == "email/aanmaning/consument.dringend" }
         #expect(missing?.severity == .error)
+        #expect(missing?.message.contains("would be rejected: no email template for stage \"aanmaning\"") == true)
+        _ = root
         // Errors come first.
         let firstWarning = findings.firstIndex { $0.severity == .warning } ?? findings.endIndex
         #expect(!findings[firstWarning...].contains { $0.severity == .error })

@@ -55,6 +55,14 @@ public struct Action: Sendable, Equatable {
         public var filename: String
     }
 
+    /// The consumer 14-day letter (WIK) this action builds on (`statutory_notice`).
+    public enum StatutoryNotice: Sendable, Equatable {
+        /// One Koerier sent: its action id, looked up in the journal.
+        case action(String)
+        /// One sent another way: the day it was sent and how (`post`, `email`, ...).
+        case external(date: CalendarDate, channel: String)
+    }
+
     public var id: String
     public var channel: Channel
     public var stage: String
@@ -73,6 +81,8 @@ public struct Action: Sendable, Equatable {
     public var data: [String: JSONValue]
     public var variant: String?
     public var tags: [String: String]
+    /// The 14-day letter that must have run its term before a consumer owes collection costs.
+    public var statutoryNotice: StatutoryNotice? = nil
 
     /// The sum of the open amounts.
     public var totalOpen: Money { invoices.reduce(.zero) { $0 + $1.open } }

@@ -8,6 +8,7 @@ public enum ActionDecoder {
     static let topLevelFields: Set<String> = [
         "version", "id", "channel", "stage", "segment", "tone", "not_before", "expires_at", "recipient", "sender",
         "debtor", "invoices", "currency", "payment", "collection_costs", "attachments", "data", "variant", "tags",
+        "statutory_notice",
     ]
 
     /// Decodes and validates an action document.
@@ -74,13 +75,35 @@ public enum ActionDecoder {
             throw ActionError(field: "variant", reason: "\"\(variant)\" must be a variant name like \"A\" or \"B\"")
         }
         let tags = root.has("tags") ? try decodeTags(root.value("tags")) : [:]
+        let notice = root.has("statutory_notice") ? try decodeStatutoryNotice(root.value("statutory_notice")) : nil
 
-        return Action(
+        var action = Action(
             id: id, channel: channel, stage: stage, segment: segment, tone: tone,
             notBefore: notBefore, expiresAt: expiresAt, recipient: recipient, sender: sender, debtor: debtor,
             invoices: invoices, currency: currency, payment: payment, collectionCosts: costs,
             attachments: attachments, data: data, variant: variant, tags: tags
         )
+        action.statutoryNotice = notice
+        return action
+    }
+
+    /// `{action}` or `{date, channel}`: the consumer 14-day letter an action builds on.
+    private static func decodeStatutoryNotice(_ value: JSONValue) throws(ActionError) -> Action.StatutoryNotice {
+        let reader = try ObjectReader(value, path: "statutory_notice", allowed: ["action", "date", "channel"])
+        if reader.has("action") {
+            if reader.has("date") || reader.has("channel") {
+                throw ActionError(field: "statutory_notice", reason: "give either action (a letter Koerier sent) or date and channel (one sent another way), not both")
+            }
+            let id = try reader.string("action", maxLength: 200)
+            guard isValidID(id) else { throw ActionError(field: "statutory_notice.action", reason: "\"\(id)\" is not an action id") }
+            return .action(id)
+        }
+        let date = try reader.date("date")
+        let channel = try reader.string("channel", maxLength: 32)
+        guard ["post", "aangetekend", "email", "sms", "portaal"].contains(channel) else {
+            throw ActionError(field: "statutory_notice.channel", reason: "\"\(channel)\" must be post, aangetekend, email, sms or portaal")
+        }
+        return .external(date: date, channel: channel)
     }
 
     /// The `id` of a document, if it can be read at all, for journalling a file that is otherwise invalid.

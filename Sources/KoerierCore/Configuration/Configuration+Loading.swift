@@ -20,7 +20,7 @@ extension Configuration {
 
     static let rootKeys: Set<String> = [
         "spool", "journal", "templates", "attachments", "timezone", "quiet_hours", "email", "sms", "company", "sender",
-        "delivery", "stages", "lint", "metrics_file",
+        "delivery", "stages", "lint", "metrics_file", "calendar", "letters",
     ]
 
     /// Validates an already parsed YAML document.
@@ -31,7 +31,7 @@ extension Configuration {
             throw root.fail("timezone", "\"\(zoneName)\" is not a known time zone such as Europe/Amsterdam")
         }
         let spool = try root.path("spool", default: "var/spool") ?? ""
-        return Configuration(
+        var configuration = Configuration(
             file: file,
             spool: spool,
             journal: try root.path("journal", default: "var/journal") ?? "",
@@ -48,6 +48,8 @@ extension Configuration {
             lint: try parseLint(root.child("lint", allowed: ["restricted_phrases"])),
             metricsFile: try root.path("metrics_file", default: nil)
         )
+        try configuration.parseLetters(root)
+        return configuration
     }
 
     private static let dayNames = ["ma": 1, "di": 2, "wo": 3, "do": 4, "vr": 5, "za": 6, "zo": 7,
@@ -244,7 +246,7 @@ extension Configuration {
     private static func parseLint(_ reader: ConfigReader) throws(ConfigError) -> LintSettings {
         let legal: Set<String> = ["ingebrekestelling", "veertiendagenbrief", "laatste-aanmaning", "overdracht"]
         var phrases: [String: Set<String>] = [
-            "deurwaarder": legal, "beslag": legal, "bkr": legal, "incassobureau": legal,
+            "deurwaarder": legal, "beslag": legal, "bkr": [], "incassobureau": legal,
             "rechter": legal, "gerechtelijk": legal, "dagvaarding": legal,
         ]
         if reader.has("restricted_phrases") {

@@ -19,6 +19,10 @@ public struct Configuration: Sendable {
     public var lint: LintSettings
     /// Where to write Prometheus metrics every 15 seconds (nil: not written).
     public var metricsFile: String?
+    /// The Atw calendar with ops' corrections per year (`calendar:`); also inside `contact`'s rules.
+    public var calendar: DutchCalendar = .standard
+    /// What letters may say and which template serves a tone (`letters:`).
+    public var letters: LetterSettings = LetterSettings()
 
     /// Dutch contact rules and how a burst at opening time is spread.
     public struct ContactSettings: Sendable {

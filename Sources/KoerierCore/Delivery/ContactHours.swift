@@ -12,8 +12,10 @@ public struct ContactRules: Sendable, Equatable {
     public var closes: Int
     /// Allowed ISO weekdays, 1 = Monday ... 7 = Sunday.
     public var days: Set<Int>
-    /// When true, the Algemene termijnenwet holidays (`DutchHolidays`) are closed all day.
+    /// When true, the closed days of the Algemene termijnenwet (`calendar`) are closed all day.
     public var holidays: Bool
+    /// The Atw calendar: holidays, Goede Vrijdag, equated days and ops' corrections per year.
+    public var calendar: DutchCalendar
     /// Further local dates closed all day (from configuration).
     public var extraClosedDates: Set<CalendarDate>
 
@@ -32,7 +34,8 @@ public struct ContactRules: Sendable, Equatable {
         closes: Int = 20 * 60,
         days: Set<Int> = Set(1...6),
         holidays: Bool = true,
-        extraClosedDates: Set<CalendarDate> = []
+        extraClosedDates: Set<CalendarDate> = [],
+        calendar: DutchCalendar = .standard
     ) {
         self.enabled = enabled
         self.timeZone = timeZone
@@ -41,13 +44,14 @@ public struct ContactRules: Sendable, Equatable {
         self.days = days
         self.holidays = holidays
         self.extraClosedDates = extraClosedDates
+        self.calendar = calendar
     }
 
     /// Whether contact may happen at some time on the local `date` (weekday, holidays, closed dates; ignores the hours).
     public func allowsDay(_ date: CalendarDate) -> Bool {
         days.contains(date.isoWeekday)
             && !extraClosedDates.contains(date)
-            && !(holidays && DutchHolidays.isHoliday(date))
+            && !(holidays && calendar.isClosed(date))
     }
 }
 

@@ -1,8 +1,9 @@
 /// The general holidays of the Algemene termijnenwet (art. 3), on which no dunning contact goes out.
 ///
-/// Listed: Nieuwjaarsdag, tweede Paasdag, Hemelvaartsdag, tweede Pinksterdag, Koningsdag,
-/// 5 mei (Bevrijdingsdag, every year) and both Kerstdagen. Goede Vrijdag and the first
-/// Paas- and Pinksterdag are not in the list (the latter two are Sundays anyway).
+/// Listed: Nieuwjaarsdag, Goede Vrijdag (equated by art. 3 lid 2), tweede Paasdag, Hemelvaartsdag,
+/// tweede Pinksterdag, Koningsdag, 5 mei (Bevrijdingsdag, every year) and both Kerstdagen. The first
+/// Paas- and Pinksterdag are not in the list (they are Sundays anyway). Days the government equates
+/// under lid 3 are `EquatedDays`; `DutchCalendar` combines both with what ops configure.
 /// Koningsdag follows today's rule (27 April, or 26 April when the 27th is a Sunday) for every
 /// year; earlier Koninginnedag dates (before 2014) are not modelled.
 public struct DutchHolidays: Sendable {
@@ -31,6 +32,7 @@ public struct DutchHolidays: Sendable {
         let kingsDay = CalendarDate(year: year, month: 4, day: 27)
         let list: [(date: CalendarDate, name: String)] = [
             (CalendarDate(year: year, month: 1, day: 1), "Nieuwjaarsdag"),
+            (easter.adding(days: -2), "Goede Vrijdag"),
             (easter.adding(days: 1), "Tweede Paasdag"),
             (kingsDay.isoWeekday == 7 ? kingsDay.adding(days: -1) : kingsDay, "Koningsdag"),
             (CalendarDate(year: year, month: 5, day: 5), "Bevrijdingsdag"),
@@ -45,7 +47,7 @@ public struct DutchHolidays: Sendable {
             .map(\.element)
     }
 
-    /// Whether `date` is one of the Atw holidays.
+    /// Whether `date` is one of the Atw holidays (Goede Vrijdag included).
     public static func isHoliday(_ date: CalendarDate) -> Bool {
         holidays(in: date.year).contains { $0.date == date }
     }

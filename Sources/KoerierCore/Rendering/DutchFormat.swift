@@ -69,14 +69,10 @@ public enum DutchFormat {
         max(0, today.days(since: due))
     }
 
-    /// Pay-by date: `today + days`, moved forward to Monday when it falls on a Saturday or Sunday (no public holidays).
-    public static func payBy(today: CalendarDate, days: Int) -> CalendarDate {
-        let date = today.adding(days: days)
-        switch date.isoWeekday {
-        case 6: return date.adding(days: 2)
-        case 7: return date.adding(days: 1)
-        default: return date
-        }
+    /// Pay-by date: `today + days`, moved forward past Saturdays, Sundays and the closed days of `calendar`
+    /// (art. 1 Algemene termijnenwet: a term that ends on such a day runs to the next working day).
+    public static func payBy(today: CalendarDate, days: Int, calendar: DutchCalendar = .standard) -> CalendarDate {
+        calendar.workingDay(onOrAfter: today.adding(days: days))
     }
 
     /// "1 dag" / "14 dagen" (also "-1 dag", "0 dagen").

@@ -65,7 +65,8 @@ public enum InvoiceTable {
         return out
     }
 
-    /// HTML data table (width 100%, collapsed borders, inline styles only, right-aligned amounts, shaded header, bold total); all text escaped.
+    /// HTML data table (width 100%, collapsed borders, inline styles, right-aligned amounts, shaded header, bold total); all text escaped.
+    /// Classes `k-cell`, `k-hide-s` and `k-show-s` let the layout's phone rule (max-width 480px) drop the date column.
     public static func html(_ rows: [InvoiceRow], currency: String) -> String {
         let pad = "padding:6px 8px;"
         let cell = pad + "border-bottom:1px solid #dddddd;"
@@ -77,22 +78,24 @@ public enum InvoiceTable {
         var out = "<table width=\"100%\" cellspacing=\"0\" cellpadding=\"0\" "
             + "style=\"width:100%;border-collapse:collapse;font-family:Arial,Helvetica,sans-serif;font-size:14px;\">\n"
         out += "<thead>\n<tr>"
-        out += "<th scope=\"col\" style=\"\(head)\(left)\">\(escape(headers.number))</th>"
-        out += "<th scope=\"col\" style=\"\(head)\(left)\">\(escape(headers.date))</th>"
-        out += "<th scope=\"col\" style=\"\(head)\(left)\">\(escape(headers.dueDate))</th>"
-        out += "<th scope=\"col\" style=\"\(head)\(right)\">\(escape(headers.open))</th>"
+        out += "<th scope=\"col\" class=\"k-cell\" style=\"\(head)\(left)\">\(escape(headers.number))</th>"
+        out += "<th scope=\"col\" class=\"k-cell k-hide-s\" style=\"\(head)\(left)\">\(escape(headers.date))</th>"
+        out += "<th scope=\"col\" class=\"k-cell\" style=\"\(head)\(left)\">\(escape(headers.dueDate))</th>"
+        out += "<th scope=\"col\" class=\"k-cell\" style=\"\(head)\(right)\">\(escape(headers.open))</th>"
         out += "</tr>\n</thead>\n<tbody>\n"
         for row in rows {
             out += "<tr>"
-            out += "<td style=\"\(cell)\(left)\">\(escape(row.number))</td>"
-            out += "<td style=\"\(cell)\(left)white-space:nowrap;\">\(escape(DutchFormat.shortDate(row.date)))</td>"
-            out += "<td style=\"\(cell)\(left)white-space:nowrap;\">\(escape(DutchFormat.shortDate(row.dueDate)))</td>"
-            out += "<td style=\"\(cell)\(right)\">\(escape(DutchFormat.amount(row.open, currency: currency)))</td>"
+            out += "<td class=\"k-cell\" style=\"\(cell)\(left)word-break:break-all;\">\(escape(row.number))</td>"
+            out += "<td class=\"k-cell k-hide-s\" style=\"\(cell)\(left)white-space:nowrap;\">\(escape(DutchFormat.shortDate(row.date)))</td>"
+            out += "<td class=\"k-cell\" style=\"\(cell)\(left)white-space:nowrap;\">\(escape(DutchFormat.shortDate(row.dueDate)))</td>"
+            out += "<td class=\"k-cell\" style=\"\(cell)\(right)\">\(escape(DutchFormat.amount(row.open, currency: currency)))</td>"
             out += "</tr>\n"
         }
         out += "</tbody>\n<tfoot>\n<tr>"
-        out += "<td colspan=\"3\" style=\"\(bold)\(left)\">\(escape(totalLabel))</td>"
-        out += "<td style=\"\(bold)\(right)\">\(escape(DutchFormat.amount(total(rows), currency: currency)))</td>"
+        // Desktop spans three columns; a phone hides the date column, so a second label spans the two that remain.
+        out += "<td colspan=\"3\" class=\"k-cell k-hide-s\" style=\"\(bold)\(left)\">\(escape(totalLabel))</td>"
+        out += "<td colspan=\"2\" class=\"k-cell k-show-s\" style=\"display:none;\(bold)\(left)\">\(escape(totalLabel))</td>"
+        out += "<td class=\"k-cell\" style=\"\(bold)\(right)\">\(escape(DutchFormat.amount(total(rows), currency: currency)))</td>"
         out += "</tr>\n</tfoot>\n</table>\n"
         return out
     }

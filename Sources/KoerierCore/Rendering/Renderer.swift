@@ -74,13 +74,21 @@ public struct Renderer: Sendable {
     public func resolve(_ action: Action) -> Result<TemplateResolver.Resolution, RenderError> {
         TemplateResolver.resolve(
             channel: action.channel, stage: action.stage, segment: action.segment, tone: action.tone.rawValue,
-            debtorID: action.debtor.id, forcedVariant: action.variant, available: available, variantIndex: variants
+            fallbackTone: configuration.letters.fallbackTone(stage: action.stage).rawValue, debtorID: action.debtor.id, forcedVariant: action.variant, available: available, variantIndex: variants
         ).mapError { RenderError(reason: $0.reason) }
     }
 
-    /// Renders an email action.
-    public func renderEmail(_ action: Action, now: Date) throws(RenderError) -> RenderedEmail {
-        if let problem = WIKRule.problem(action) { throw RenderError(reason: problem) }
+    /// The letter rules (`LetterRules`) for `action` on the local day of `now`; a refusal becomes the reason.
+    public func check(_ action: Action, now: Date, notices: any StatutoryNoticeRecords) throws(RenderError) {
+        if let refusal = LetterRules.refusal(for: action, today: localDay(now), settings: configuration.letters,
+                                             calendar: configuration.calendar, notices: notices) {
+            throw RenderError(reason: refusal.description)
+        }
+    }
+
+    /// Renders an email action; `notices` answers what the journal knows about earlier 14-day letters.
+    public func renderEmail(_ action: Action, now: Date, notices: any StatutoryNoticeRecords = NoStatutoryNotices()) throws(RenderError) -> RenderedEmail {
+        try check(action, now: now, notices: notices)
         let resolution = try resolve(action).get()
         let context = TemplateContext.make(action: action, configuration: configuration, today: localDay(now), variant: resolution.variant)
         let names = TemplateResolver.parts(.email).map { resolution.name + $0 }
@@ -102,8 +110,8 @@ public struct Renderer: Sendable {
     }
 
     /// Renders an SMS action and plans its encoding; too many parts is an error, never a silent cut.
-    public func renderSMS(_ action: Action, now: Date) throws(RenderError) -> RenderedSMS {
-        if let problem = WIKRule.problem(action) { throw RenderError(reason: problem) }
+    public func renderSMS(_ action: Action, now: Date, notices: any StatutoryNoticeRecords = NoStatutoryNotices()) throws(RenderError) -> RenderedSMS {
+        try check(action, now: now, notices: notices)
         let resolution = try resolve(action).get()
         let context = TemplateContext.make(action: action, configuration: configuration, today: localDay(now), variant: resolution.variant)
         guard let output = library.render(context, withTemplate: resolution.name) else {

@@ -21,16 +21,18 @@ public enum TemplateContext {
                 "open": amount(invoice.open),
                 "days_overdue": String(overdue),
                 "is_overdue": overdue > 0,
+                "paid": amount(invoice.amount - invoice.open),
+                "is_partial": invoice.open > .zero && invoice.open < invoice.amount,
             ]
         }
         let rows = action.invoices.map {
             InvoiceRow(number: $0.number, date: $0.date, dueDate: $0.dueDate, amount: $0.amount, open: $0.open)
         }
         let totalOpen = action.totalOpen
-        let costs = effectiveCollectionCosts(action)
+        let costs = effectiveCollectionCosts(action, includeVAT: configuration.letters.collectionCostsIncludeVAT)
         let oldest = action.invoices.min { $0.dueDate < $1.dueDate }
         let term = configuration.payTermDays(stage: action.stage)
-        let payBy = DutchFormat.payBy(today: today, days: term)
+        let payBy = DutchFormat.payBy(today: today, days: term, calendar: configuration.calendar)
 
         let defaults = configuration.defaultSender
         let senderName = action.sender?.name ?? defaults.name
@@ -46,8 +48,9 @@ public enum TemplateContext {
             "reference": action.payment?.reference ?? (action.invoices.count == 1 ? action.invoices[0].number : action.debtor.customerNumber ?? action.debtor.id),
         ]
         if let url = action.payment?.url { payment["url"] = url }
+        let letter = letterValues(action, configuration: configuration, today: today, costs: costs ?? .zero)
 
-        return [
+        return letter.merging([
             "action": ["id": action.id],
             "stage": action.stage,
             "segment": action.segment,
@@ -104,15 +107,77 @@ public enum TemplateContext {
             "today": DutchFormat.longDate(today),
             "today_short": DutchFormat.shortDate(today),
             "data": action.data.mapValues(\.templateValue),
+        ]) { letterValue, _ in letterValue }
+    }
+
+    /// Stages from which a consumer's letter points to free debt help (Geldfit).
+    public static let debtHelpStages: Set<String> = [
+        "aanmaning", "tweede-aanmaning", "ingebrekestelling", "veertiendagenbrief", "laatste-aanmaning", "overdracht",
+    ]
+
+    /// The variables of the letter rules: the "Betreft" line, the statement block, instalments, cost basis and VAT,
+    /// debt help. Every amount and date is formatted here.
+    static func letterValues(_ action: Action, configuration: Configuration, today: CalendarDate, costs: Money) -> [String: Any] {
+        func amount(_ money: Money) -> String { DutchFormat.amount(money, currency: action.currency) }
+        let invoiced = action.invoices.reduce(Money.zero) { $0 + $1.amount }
+        let partial = action.invoices.contains { $0.open > .zero && $0.open < $0.amount }
+        var interest: Money?
+        if case .string(let text)? = action.data["rente"], let value = Money(text), value > .zero { interest = value }
+        let includeVAT = configuration.letters.collectionCostsIncludeVAT && costs > .zero
+        let costsExVAT = includeVAT ? Money(cents: (costs.cents * 100 + 60) / 121) : costs
+        var values: [String: Any] = [
+            "betreft": betreft(action),
+            "total_amount": amount(invoiced),
+            "total_paid": amount(invoiced - action.totalOpen),
+            "has_partial_payments": partial,
+            "show_statement": partial || costs > .zero || interest != nil,
+            "interest": amount(interest ?? .zero),
+            "has_interest": interest != nil,
+            "total_due": amount(action.totalOpen + costs + (interest ?? .zero)),
+            "costs_include_vat": includeVAT,
+            "collection_costs_vat": amount(costs - costsExVAT),
+            "show_debt_help": action.debtor.type == .consumer && debtHelpStages.contains(action.stage),
+            "has_costs_basis": LetterRules.costsBasis(action) != nil && action.debtor.type == .business,
         ]
+        if let basis = LetterRules.costsBasis(action) { values["costs_basis"] = basis }
+        if InstalmentPlan.stages.contains(action.stage), case .success(let plan) = InstalmentPlan.read(action.data, stage: action.stage) {
+            values["has_instalment"] = true
+            values["instalment"] = compact([
+                "amount": amount(plan.amount),
+                "last_amount": plan.lastAmount.map(amount),
+                "has_last_amount": plan.lastAmount != nil,
+                "count": plan.count.map(String.init),
+                "first_due": plan.firstDue.map(DutchFormat.longDate),
+                "due": plan.due.map(DutchFormat.longDate),
+                "is_overdue": plan.due.map { $0 < today } ?? false,
+                "number": plan.number.map(String.init),
+                "has_number": plan.number != nil,
+            ])
+        } else {
+            values["has_instalment"] = false
+        }
+        return values
+    }
+
+    /// "Klantnummer K-10042, factuur F2026-0815" / "facturen F1, F2 en F3"; more than five: the first three and a count.
+    static func betreft(_ action: Action) -> String {
+        let numbers = action.invoices.map(\.number)
+        let list: String
+        switch numbers.count {
+        case 1: list = "factuur \(numbers[0])"
+        case 2...5: list = "facturen \(numbers.dropLast().joined(separator: ", ")) en \(numbers[numbers.count - 1])"
+        default: list = "facturen \(numbers.prefix(3).joined(separator: ", ")) en \(numbers.count - 3) andere (zie het overzicht)"
+        }
+        guard let customer = action.debtor.customerNumber else { return list.prefix(1).uppercased() + list.dropFirst() }
+        return "Klantnummer \(customer), \(list)"
     }
 
     /// The opening line: `Geachte heer Jansen,` / `Beste meneer Jansen,` from a contact such as "de heer P. Jansen",
     /// `Geachte mevrouw De Vries,` (initials dropped, the particle capitalised after a title), the full name
     /// (`Geachte Joëlle de Vries,`) when no title is given, and `Geachte heer, mevrouw,` for a company name.
     static func salutation(for addressee: String, friendly: Bool, companyName: String? = nil) -> String {
-        let name = addressee.trimmingSpaces
-        if name.isEmpty || name == companyName { return "Geachte heer, mevrouw," }
+        let name = withoutTitles(addressee.trimmingSpaces)
+        if name.isEmpty || name == companyName || isDepartment(name) { return "Geachte heer, mevrouw," }
         let lower = name.lowercased()
         for (prefixes, formal, informal) in [(["de heer ", "dhr. ", "heer ", "meneer "], "heer", "meneer"),
                                              (["mevrouw ", "mevr. ", "mw. "], "mevrouw", "mevrouw")] {
@@ -121,6 +186,24 @@ public enum TemplateContext {
             return friendly ? "Beste \(informal) \(surname)," : "Geachte \(formal) \(surname),"
         }
         return "\(friendly ? "Beste" : "Geachte") \(name),"
+    }
+
+    /// Academic and professional titles, dropped from a salutation ("mevrouw dr. J.M. de Vries" -> "mevrouw De Vries").
+    static let titles: Set<String> = ["dr.", "drs.", "mr.", "ir.", "ing.", "prof.", "bc.", "ds.", "mgr.", "dr", "drs", "mr", "ir", "ing", "prof", "mba", "msc", "bsc", "llm", "phd"]
+
+    /// Words that name a department or a role rather than a person: such a contact gets "Geachte heer, mevrouw,".
+    static let departmentWords: Set<String> = ["afdeling", "administratie", "crediteuren", "crediteurenadministratie", "boekhouding",
+                                               "finance", "financiën", "financiele", "financiële", "debiteuren", "accounts", "t.a.v.", "tav", "team", "backoffice", "inkoop", "facturatie"]
+
+    /// The name without titles (`dr.`, `mr.`, `ing.`, post-nominals such as `MSc`), separators tidied.
+    static func withoutTitles(_ name: String) -> String {
+        name.split(separator: " ").map(String.init).filter { !titles.contains($0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ","))) }
+            .joined(separator: " ").trimmingCharacters(in: CharacterSet(charactersIn: ", "))
+    }
+
+    /// Whether `name` names a department ("Afdeling Crediteuren", "Crediteurenadministratie").
+    static func isDepartment(_ name: String) -> Bool {
+        name.lowercased().split(whereSeparator: { $0 == " " || $0 == "-" || $0 == "/" }).contains { departmentWords.contains(String($0)) }
     }
 
     /// "P.J. de Vries" -> "De Vries": initials go, and the first word is capitalised (Dutch particles are
@@ -159,9 +242,9 @@ public enum TemplateContext {
     }
 
     /// The collection costs a message states: the action's own, or for a consumer 14-day letter the WIK amount.
-    public static func effectiveCollectionCosts(_ action: Action) -> Money? {
+    public static func effectiveCollectionCosts(_ action: Action, includeVAT: Bool = false) -> Money? {
         if let costs = action.collectionCosts { return costs }
-        if WIKRule.applies(to: action) { return WIK.collectionCosts(principal: action.totalOpen) }
+        if WIKRule.applies(to: action) { return LetterRules.statutoryCosts(principal: action.totalOpen, includeVAT: includeVAT) }
         return nil
     }
 
@@ -183,6 +266,11 @@ public enum TemplateContext {
         "pay_by", "pay_by_short", "pay_term_days", "oldest_due_date", "max_days_overdue", "today", "today_short",
         "debtor", "sender", "company", "recipient", ".",
         "has_contact", "has_customer_number", "has_payment_reference", "invoice_numbers",
+        "paid", "is_partial", "invoice.paid", "invoice.is_partial",
+        "betreft", "total_amount", "total_paid", "has_partial_payments", "show_statement", "interest", "has_interest",
+        "costs_include_vat", "collection_costs_vat", "show_debt_help", "has_costs_basis", "costs_basis",
+        "has_instalment", "instalment", "instalment.amount", "instalment.last_amount", "instalment.has_last_amount",
+        "instalment.count", "instalment.first_due", "instalment.due", "instalment.is_overdue", "instalment.number", "instalment.has_number",
     ]
 }
 
@@ -202,9 +290,9 @@ public enum WIKRule {
     /// Why the action's stated costs are wrong, or `nil` when they are right (or absent: Koerier computes them).
     /// For a consumer, costs may only be charged after the term of the 14-day letter (art. 6:96 lid 6 BW), and never
     /// more than the statutory amount.
-    public static func problem(_ action: Action) -> String? {
+    public static func problem(_ action: Action, includeVAT: Bool = false) -> String? {
         guard action.debtor.type == .consumer, let stated = action.collectionCosts, stated > .zero || action.stage == stage else { return nil }
-        let expected = WIK.collectionCosts(principal: action.totalOpen)
+        let expected = LetterRules.statutoryCosts(principal: action.totalOpen, includeVAT: includeVAT)
         if action.stage != stage {
             guard stagesAfterTerm.contains(action.stage) else {
                 return "collection_costs \(stated) for a consumer in stage \(action.stage): costs may only be charged after the term of the 14-day letter (art. 6:96 lid 6 BW), so only in \(stagesAfterTerm.sorted().joined(separator: " or "))"

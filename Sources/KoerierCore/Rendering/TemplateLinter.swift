@@ -13,12 +13,13 @@ public struct TemplateLinter: Sendable {
         public var description: String { "\(file):\(line): \(severity.rawValue): \(message)" }
     }
 
-    /// The stages of CONTRACT section 2 and the tones that fit each (no friendly 14-day letter, no stern pre-due nudge).
+    /// The tones each stage has its own templates for; every other tone uses the stage's fallback tone
+    /// (`letters.tone_fallback`). The full matrix is `matrix(now:)`.
     public static let expectedTones: [String: [String]] = [
         "vooraf": ["vriendelijk", "zakelijk"],
-        "herinnering": ["vriendelijk", "zakelijk"],
-        "aanmaning": ["zakelijk", "dringend"],
-        "tweede-aanmaning": ["zakelijk", "dringend"],
+        "herinnering": ["vriendelijk", "zakelijk", "dringend"],
+        "aanmaning": ["vriendelijk", "zakelijk", "dringend"],
+        "tweede-aanmaning": ["vriendelijk", "zakelijk", "dringend"],
         "ingebrekestelling": ["formeel", "dringend"],
         "veertiendagenbrief": ["formeel"],
         "laatste-aanmaning": ["formeel", "dringend"],
@@ -46,7 +47,9 @@ public struct TemplateLinter: Sendable {
             findings += lintSource(name: name, source: source)
         }
         findings += lintCompany()
+        findings += lintCalendar(now: now)
         findings += lintCompleteness()
+        findings += matrix(now: now).compactMap(\.finding)
         findings += lintRendering(now: now)
         return findings.sorted { ($0.severity == .error ? 0 : 1, $0.file, $0.line) < ($1.severity == .error ? 0 : 1, $1.file, $1.line) }
     }
@@ -91,9 +94,9 @@ public struct TemplateLinter: Sendable {
         // Restricted phrases.
         if let stage = Self.stage(of: name) {
             for (phrase, allowed) in configuration.lint.restrictedPhrases.sorted(by: { $0.key < $1.key }) where !allowed.contains(stage) {
-                if let range = lower.range(of: phrase.lowercased()) {
+                if let range = Self.wordStart(phrase.lowercased(), in: lower) {
                     findings.append(Finding(file: path, line: Self.line(of: range.lowerBound, in: lower), severity: .error,
-                                            message: "\"\(phrase)\" is not allowed in stage \(stage) (allowed in: \(allowed.sorted().joined(separator: ", ")); lint.restricted_phrases)"))
+                                            message: "\"\(phrase)\" is not allowed in stage \(stage) (allowed in: \(allowed.isEmpty ? "no stage" : allowed.sorted().joined(separator: ", ")); lint.restricted_phrases)"))
                 }
             }
             // WIK wording of the consumer 14-day letter.
@@ -118,6 +121,28 @@ public struct TemplateLinter: Sendable {
             }
         }
         return findings
+    }
+
+    /// The first place `phrase` starts a word in `text` ("gerechtelijk" in "gerechtelijke", not in "buitengerechtelijke").
+    static func wordStart(_ phrase: String, in text: String) -> Range<String.Index>? {
+        var from = text.startIndex
+        while let range = text.range(of: phrase, range: from..<text.endIndex) {
+            if range.lowerBound == text.startIndex || !text[text.index(before: range.lowerBound)].isLetter { return range }
+            from = text.index(after: range.lowerBound)
+        }
+        return nil
+    }
+
+    /// Wording that belongs to the law of one kind of debtor: a consumer never reads the commercial-interest clause,
+    /// a business never reads the consumer's WIK promise (the law follows `debtor.type`, not the segment).
+    public static let businessOnlyPhrases = ["6:119a", "handelstransacties", "handelsrente"]
+    /// See `businessOnlyPhrases`.
+    public static let consumerOnlyPhrases = ["zonder extra kosten", "dag nadat deze brief", "6:96 lid 6", "geldfit"]
+
+    /// The phrase of the other debtor type's law that `rendered` contains, if any.
+    public static func wrongLaw(_ rendered: String, debtorType: Action.Debtor.Kind) -> String? {
+        let collapsed = rendered.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return (debtorType == .consumer ? businessOnlyPhrases : consumerOnlyPhrases).first { collapsed.contains($0) }
     }
 
     static func words(_ words: Set<String>, in text: String) -> [(word: String, range: Range<String.Index>)] {
@@ -151,6 +176,16 @@ public struct TemplateLinter: Sendable {
         return findings
     }
 
+    /// Warns when the coming year's equated days are neither published (built in) nor confirmed by ops.
+    func lintCalendar(now: Date) -> [Finding] {
+        let seconds = Int(now.timeIntervalSince1970) + configuration.timeZone.secondsFromGMT(for: now)
+        let coming = CalendarDate(dayNumber: seconds / 86_400).year + 1
+        guard !configuration.calendar.isConfirmed(year: coming) else { return [] }
+        let expected = EquatedDays.byRule(in: coming).map { "\($0.date) \($0.name)" }.joined(separator: ", ")
+        return [Finding(file: configuration.file, line: 0, severity: .warning,
+                        message: "calendar: no confirmed list of equated days for \(coming); Koerier closes the days the rule gives (\(expected)). Check the Besluit gelijkstelling for \(coming), then set calendar.years.\(coming).confirmed: true with add/remove as needed")]
+    }
+
     /// Email templates need all three parts; every expected stage/segment/tone is reported when missing.
     func lintCompleteness() -> [Finding] {
         var findings: [Finding] = []
@@ -164,26 +199,6 @@ public struct TemplateLinter: Sendable {
                 }
             }
         }
-        for (stage, tones) in Self.expectedTones.sorted(by: { $0.key < $1.key }) {
-            for segment in ["consument", "zakelijk"] {
-                for tone in tones {
-                    if stage == WIKRule.stage && segment == "zakelijk" { continue }
-                    let exact = "email/\(stage)/\(segment).\(tone)"
-                    let resolution = TemplateResolver.resolve(channel: .email, stage: stage, segment: segment, tone: tone,
-                                                              debtorID: "lint", forcedVariant: nil, available: names)
-                    switch resolution {
-                    case .success(let r) where r.base == exact:
-                        continue
-                    case .success(let r):
-                        findings.append(Finding(file: file(exact + ".text"), line: 0, severity: .warning,
-                                                message: "missing; \(r.base).* would be used instead"))
-                    case .failure:
-                        findings.append(Finding(file: file(exact + ".text"), line: 0, severity: .error,
-                                                message: "missing, and no fallback exists: such an action would be rejected"))
-                    }
-                }
-            }
-        }
         return findings
     }
 
@@ -191,6 +206,7 @@ public struct TemplateLinter: Sendable {
     func lintRendering(now: Date) -> [Finding] {
         var findings: [Finding] = []
         let renderer = Renderer(store: store, configuration: configuration)
+        let today = renderer.localDay(now)
         for name in store.sources.keys.sorted() {
             let parts = name.split(separator: "/")
             guard parts.count == 3, parts[0] == "email" || parts[0] == "sms" else { continue }
@@ -202,15 +218,21 @@ public struct TemplateLinter: Sendable {
             }
             guard fields.count >= 2, let tone = Action.Tone(rawValue: fields[1]) else { continue }
             let variant = fields.count >= 3 ? fields[2] : nil
-            for debtorType in [Action.Debtor.Kind.consumer, .business] {
+            for debtorType in [Action.Debtor.Kind.consumer, .business] where !(parts[1] == WIKRule.stage && debtorType == .business) {
                 let sample = LintSamples.action(channel: channel, stage: String(parts[1]), segment: fields[0], tone: tone,
-                                                debtorType: debtorType, variant: variant)
+                                                debtorType: debtorType, variant: variant, today: today)
                 do {
+                    let output: String
                     switch channel {
                     case .email:
-                        _ = try renderer.renderEmail(sample, now: now)
+                        let email = try renderer.renderEmail(sample, now: now)
+                        output = email.subject + "\n" + email.text + "\n" + email.html
                     case .sms:
-                        _ = try renderer.renderSMS(sample, now: now)
+                        output = try renderer.renderSMS(sample, now: now).plan.text
+                    }
+                    if let phrase = Self.wrongLaw(output, debtorType: debtorType) {
+                        findings.append(Finding(file: file(name), line: 1, severity: .error,
+                                                message: "rendered for a \(debtorType.rawValue) it says \"\(phrase)\", which is the law of the other debtor type; wrap it in {{#debtor.is_\(debtorType == .consumer ? "business" : "consumer")}}"))
                     }
                 } catch {
                     findings.append(Finding(file: file(name), line: 1, severity: .error,

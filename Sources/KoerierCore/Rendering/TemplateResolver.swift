@@ -14,10 +14,12 @@ public enum TemplateResolver {
         public var description: String { reason }
     }
 
-    /// The candidate base names in the order they are tried.
-    public static func candidates(channel: Action.Channel, stage: String, segment: String, tone: String) -> [String] {
+    /// The candidate base names in the order they are tried: the tone, then the stage's fallback tone, then tone-neutral.
+    public static func candidates(channel: Action.Channel, stage: String, segment: String, tone: String, fallbackTone: String? = nil) -> [String] {
         let prefix = "\(channel.rawValue)/\(stage)/"
-        var names = ["\(segment).\(tone)", "standaard.\(tone)", segment, "standaard"].map { prefix + $0 }
+        var stems = ["\(segment).\(tone)", "standaard.\(tone)"]
+        if let fallbackTone { stems += ["\(segment).\(fallbackTone)", "standaard.\(fallbackTone)"] }
+        var names = (stems + [segment, "standaard"]).map { prefix + $0 }
         var seen = Set<String>()
         names.removeAll { !seen.insert($0).inserted }
         return names
@@ -30,10 +32,10 @@ public enum TemplateResolver {
 
     /// Chooses the template and variant for an action, given the names in the store.
     public static func resolve(
-        channel: Action.Channel, stage: String, segment: String, tone: String,
+        channel: Action.Channel, stage: String, segment: String, tone: String, fallbackTone: String? = nil,
         debtorID: String, forcedVariant: String?, available: Set<String>
     ) -> Result<Resolution, Failure> {
-        resolve(channel: channel, stage: stage, segment: segment, tone: tone, debtorID: debtorID,
+        resolve(channel: channel, stage: stage, segment: segment, tone: tone, fallbackTone: fallbackTone, debtorID: debtorID,
                 forcedVariant: forcedVariant, available: available, variantIndex: variantIndex(available))
     }
 
@@ -57,11 +59,11 @@ public enum TemplateResolver {
 
     /// `resolve` with a precomputed variant index (the hot path).
     public static func resolve(
-        channel: Action.Channel, stage: String, segment: String, tone: String,
+        channel: Action.Channel, stage: String, segment: String, tone: String, fallbackTone: String? = nil,
         debtorID: String, forcedVariant: String?, available: Set<String>, variantIndex: [String: [String]]
     ) -> Result<Resolution, Failure> {
         let parts = parts(channel)
-        let tried = candidates(channel: channel, stage: stage, segment: segment, tone: tone)
+        let tried = candidates(channel: channel, stage: stage, segment: segment, tone: tone, fallbackTone: fallbackTone)
         for base in tried {
             let variants = variantIndex[base] ?? []
             let plain = parts.allSatisfy { available.contains(base + $0) }
