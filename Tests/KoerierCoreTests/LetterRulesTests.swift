@@ -216,3 +216,48 @@ struct LetterRulesDispatchTests {
         #expect(fixture.events("r1").last == .rejected)
     }
 }
+
+/// `statutory_notice {action}`: the dispatcher finds the 14-day letter in its own journal.
+@Suite("Statutory notice from the journal", .serialized)
+struct StatutoryNoticeJournalTests {
+    @Test("costs after a 14-day letter Koerier sent: refused while its term runs, sent once it has passed")
+    func noticeFromJournal() async throws {
+        let fixture = try DispatcherFixture()
+        defer { fixture.remove() }
+        let email = ScriptedEmail()
+        try fixture.drop(emailAction("vdb1", stage: "veertiendagenbrief"), as: "vdb1.json")
+        try await fixture.runOnce(email: email, clock: TestClock(mondayMorning))
+        #expect(fixture.files(.sent) == ["vdb1.json"])
+        let sent = try #require(fixture.events.last { $0.action == "vdb1" && $0.event == .sent })
+        #expect(sent.invoices == ["F-1"], "the 14-day letter's sent event keeps the invoices it covered")
+
+        let costs = WIK.collectionCosts(principal: Money("1234.56")!)
+        func demand(_ id: String) -> String {
+            emailAction(id, extra: ",\"collection_costs\":\"\(costs.description)\",\"statutory_notice\":{\"action\":\"vdb1\"}", stage: "laatste-aanmaning")
+                .replacingOccurrences(of: "\"D-\(id)\"", with: "\"D-vdb1\"")
+        }
+        try fixture.drop(demand("lam1"), as: "lam1.json")
+        try await fixture.runOnce(email: email, clock: TestClock(mondayMorning + 10 * 86_400))
+        #expect(fixture.files(.rejected) == ["lam1.json"])
+        #expect(fixture.reason(.rejected, "lam1.json")?.contains("rule notice-term-running") == true, "\(fixture.reason(.rejected, "lam1.json") ?? "")")
+
+        try fixture.drop(demand("lam2"), as: "lam2.json")
+        try await fixture.runOnce(email: email, clock: TestClock(mondayMorning + 20 * 86_400))
+        #expect(fixture.files(.sent) == ["lam2.json", "vdb1.json"], "\(fixture.reason(.rejected, "lam2.json") ?? "")")
+    }
+
+    @Test("a 14-day letter that bounced does not count")
+    func undeliveredNotice() {
+        var sent = JournalEvent(ts: mondayMorning, action: "vdb9", event: .sent)
+        sent.stage = "veertiendagenbrief"
+        sent.debtor = "D-1"
+        sent.invoices = ["F-1", "F-2"]
+        let bounce = JournalEvent(ts: mondayMorning + 3600, action: "vdb9", event: .undelivered)
+        let zone = TimeZone(identifier: "Europe/Amsterdam")!
+        let record = JournalNotices.record(from: [sent, bounce], timeZone: zone)
+        #expect(record?.undelivered == true)
+        #expect(record?.invoiceNumbers == ["F-1", "F-2"])
+        #expect(record?.sent == CalendarDate(iso: "2026-11-23"))
+        #expect(JournalNotices.record(from: [bounce], timeZone: zone) == nil)
+    }
+}

@@ -41,12 +41,12 @@ extension Dispatcher {
         do {
             switch action.channel {
             case .email:
-                let rendered = try runtime.renderer.renderEmail(action, now: now)
+                let rendered = try runtime.renderer.renderEmail(action, now: now, notices: notices)
                 let attachments = try MessageFactory.loadAttachments(action, root: configuration.attachments)
                 let message = MessageFactory.email(action, rendered: rendered, configuration: configuration, now: now, attachments: attachments)
                 return .success(.email(message, rendered))
             case .sms:
-                let rendered = try runtime.renderer.renderSMS(action, now: now)
+                let rendered = try runtime.renderer.renderSMS(action, now: now, notices: notices)
                 return .success(.sms(MessageFactory.sms(action, rendered: rendered, configuration: configuration), rendered))
             }
         } catch {

@@ -256,6 +256,10 @@ extension Dispatcher {
             if let provider = record.provider { e.provider = provider }
             if let messageID = record.messageID { e.messageID = messageID }
             e.nextAttempt = record.nextAttempt
+            if record.kind == .sent, let action, action.stage == WIKRule.stage {
+                // A later letter that charges costs builds on this one: keep what it covered.
+                e.invoices = action.invoices.map(\.number)
+            }
             return e
         }
     }

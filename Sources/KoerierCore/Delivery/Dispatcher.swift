@@ -17,6 +17,8 @@ public final class Dispatcher: Sendable {
     /// The clock for the waits that decide behaviour: a passing read error's retry and the journal's back-off.
     /// Tests pass one that does not sleep. (Idle loops and wall-clock deadlines are not on it.)
     let clock: any Clock<Duration>
+    /// Earlier 14-day letters, from the journal, for actions that build on one.
+    let notices: JournalNotices
     /// Reads a claimed action file (the spool's reader; tests put passing I/O faults in front of it).
     let readFile: @Sendable (_ name: String, _ folder: SpoolLayout.Folder) -> Spool.ReadResult
     let queue = WorkQueue()
@@ -70,6 +72,7 @@ public final class Dispatcher: Sendable {
          readFile: @escaping @Sendable (_ name: String, _ folder: SpoolLayout.Folder) -> Spool.ReadResult) {
         self.spool = Spool(layout: SpoolLayout(root: runtime.configuration.spool))
         self.readFile = readFile
+        self.notices = JournalNotices(directory: journal.directory, timeZone: runtime.configuration.timeZone, now: now)
         self.journal = journal
         self.logger = logger
         self.now = now

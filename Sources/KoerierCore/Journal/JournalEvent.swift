@@ -32,6 +32,8 @@ public struct JournalEvent: Sendable, Equatable {
     public var nextAttempt: Date?
     public var reason: String?
     public var tags: [String: String]?
+    /// The invoice numbers a statutory 14-day letter covered (on its `sent` event), so a later letter can build on it.
+    public var invoices: [String]?
     /// The spool file name of the action, so recovery can match files to history.
     public var file: String?
     /// Set on a `sending` that repeats an attempt whose outcome a crash left unknown.
@@ -85,6 +87,14 @@ extension JournalEvent {
             }
             out += "}"
         }
+        if let invoices, !invoices.isEmpty {
+            out += ",\"invoices\":["
+            for (index, number) in invoices.enumerated() {
+                if index > 0 { out += "," }
+                JSONText.appendQuoted(number, to: &out)
+            }
+            out += "]"
+        }
         add("file", file)
         if possibleRepeat == true { out += ",\"possible_repeat\":true" }
         out += "}"
@@ -126,6 +136,9 @@ extension JournalEvent {
         reason = string("reason")
         if case .object(let t)? = o["tags"] {
             tags = t.compactMapValues { if case .string(let s) = $0 { return s } else { return nil } }
+        }
+        if case .array(let list)? = o["invoices"] {
+            invoices = list.compactMap { if case .string(let s) = $0 { return s } else { return nil } }
         }
         file = string("file")
         if case .bool(true)? = o["possible_repeat"] { possibleRepeat = true }

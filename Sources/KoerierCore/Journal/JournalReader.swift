@@ -16,24 +16,31 @@ public enum JournalReader {
     public static func forEach(in directory: String, since: CalendarDate? = nil, _ body: (JournalEvent) throws -> Void) rethrows {
         for name in files(in: directory) {
             if let since, let day = CalendarDate(iso: String(name.dropLast(6))), day < since { continue }
-            let fd = open(directory + "/" + name, O_RDONLY | O_CLOEXEC)
-            if fd < 0 { continue }
-            defer { close(fd) }
-            var pending: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 1 << 20)
-            while true {
-                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { break }
-                pending.append(contentsOf: chunk[0..<n])
-                var start = 0
-                while let newline = pending[start...].firstIndex(of: 0x0A) {
-                    if let event = JournalEvent(jsonLine: pending[start..<newline]) { try body(event) }
-                    start = newline + 1
-                }
-                pending.removeFirst(start)
+            try forEachLine(in: directory + "/" + name) { line in
+                if let event = JournalEvent(jsonLine: line) { try body(event) }
             }
-            // A last line without its newline is a write in progress (or torn by a crash): not an event yet.
+        }
+    }
+
+    /// Calls `body` for every complete line of one journal file (without its newline), reading 1 MiB at a time.
+    /// A last line without its newline is a write in progress (or torn by a crash): not an event yet.
+    public static func forEachLine(in path: String, _ body: (ArraySlice<UInt8>) throws -> Void) rethrows {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { return }
+        defer { close(fd) }
+        var pending: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            pending.append(contentsOf: chunk[0..<n])
+            var start = 0
+            while let newline = pending[start...].firstIndex(of: 0x0A) {
+                try body(pending[start..<newline])
+                start = newline + 1
+            }
+            pending.removeFirst(start)
         }
     }
 
