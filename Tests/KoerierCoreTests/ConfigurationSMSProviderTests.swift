@@ -113,6 +113,17 @@ struct ConfigurationSMSProviderTests {
         #expect(!providers.map(\.description).joined().contains(secretToken))
     }
 
+    @Test("url may be left out for a provider with a production API, not for http")
+    func optionalURL() throws {
+        let providers = try loadProviders("    - kind: messagebird\n      token_env: TOKEN\n").get().sms.providers
+        #expect(providers.first?.url == "")
+        guard case .failure(let error) = try loadProviders("    - kind: http\n      path: /send\n") else {
+            Issue.record("http without url was accepted")
+            return
+        }
+        #expect(error.problems.map(\.key) == ["sms.providers[0].url"])
+    }
+
     @Test("several broken providers are all reported, each under its own index")
     func everyProviderProblem() throws {
         let yaml = entry("twilio") + entry("cm", "      route: x\n") + "    - kind: smsbird\n      url: https://gw.example.nl\n"

@@ -51,7 +51,8 @@ extension Configuration {
                 try p.report(key, "does not apply to kind \(kind.rawValue); it is a setting of \(owners)")
             }
         }
-        let url = try p.requiredString("url")
+        // Only the generic kind has no production URL to fall back on.
+        let url = kind == .http ? try p.requiredString("url") : try p.string("url", default: "")
         if !url.isEmpty {
             try checkProviderURL(url, key: "url", in: p)
         }

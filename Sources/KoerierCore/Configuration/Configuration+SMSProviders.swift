@@ -8,7 +8,7 @@ extension Configuration {
     public struct SMSProviderSettingsConfig: Sendable, Equatable, CustomStringConvertible {
         /// The configured name, unique among the providers (default: the kind).
         public var name: String
-        /// Base URL of the provider's API (https://, or http:// on loopback).
+        /// Base URL of the provider's API (https://, or http:// on loopback); empty: the kind's production URL.
         public var url: String
         /// The token / auth token / API secret, from `token_env` or `token_file`; nil only for `http`.
         public var secret: String?
