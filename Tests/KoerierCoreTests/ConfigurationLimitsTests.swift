@@ -177,6 +177,8 @@ struct ConfigurationLimitsTests {
         ("a:\n- b:\n  - c: 1\n", 5),
         ("? - a\n: - b\n", 2),
         ("a: {\"b\":[1,{\"c\":[]}]}\n", 5),
+        ("[a: [b: [c: 1]]]\n", 6),
+        ("    [b:    \n]\n", 2),
     ])
     func scannerDepth(_ yaml: String, depth: Int) throws {
         let bytes = Array(yaml.utf8)

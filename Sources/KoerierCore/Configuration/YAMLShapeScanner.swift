@@ -7,7 +7,8 @@
 /// including compact `- - x` and `? x` forms), quoted, plain and block scalars (whose contents are skipped
 /// exactly as libyaml skips them) and comments. It stops at the first alias or at the first point where
 /// the nesting passes `maximumDepth`. Its depth errs high: an indentation level counts as two, because a
-/// block sequence may sit at the column of its parent key.
+/// block sequence may sit at the column of its parent key, and so does a flow collection, because a pair
+/// inside a flow sequence (`[a: b]`) is a mapping of its own.
 ///
 /// It runs in time linear in the text, with constant stack.
 struct YAMLShapeScanner {
@@ -129,8 +130,9 @@ struct YAMLShapeScanner {
         }
     }
 
-    /// Collections open now; an indentation level counts twice (see the type's documentation).
-    private var depth: Int { 2 * indents.count + flow }
+    /// Collections open now, counted high: an indentation level counts twice (see the type's documentation), and
+    /// so does a flow collection, because `[a: b]` holds a mapping that no bracket opens.
+    private var depth: Int { 2 * (indents.count + flow) }
 
     private mutating func roll(to column: Int) {
         if (indents.last ?? -1) < column { indents.append(column) }
