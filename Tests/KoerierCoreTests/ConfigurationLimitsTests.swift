@@ -159,6 +159,23 @@ struct ConfigurationLimitsTests {
         try expectRefused(yaml, saying: "may be at most 1048576 bytes")
     }
 
+    @Test("a named pipe or a device is refused without blocking on it", arguments: ["fifo", "/dev/zero"])
+    func notARegularFile(_ kind: String) throws {
+        let folder = try TestSupport.makeTemporaryFolder("koerier-limits")
+        defer { TestSupport.remove(folder) }
+        var path = kind
+        if kind == "fifo" {
+            path = folder + "/koerier.yaml"
+            #expect(mkfifo(path, 0o600) == 0)
+        }
+        do {
+            _ = try Configuration.load(file: path, environment: [:])
+            Issue.record("loaded \(path)")
+        } catch {
+            #expect(error.reason == "is not a regular file")
+        }
+    }
+
     @Test("what looks like nesting or an alias inside scalars and comments is not counted", arguments: [
         "company:\n  complaints: \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ *niet\"\n",
         "company:\n  complaints: '{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{ it''s *niet'\n",

@@ -269,7 +269,7 @@ struct YAMLShapeScanner {
         while i < bytes.count {
             let c = bytes[i]
             if column == 0 && c == 0xEF && i + 2 < bytes.count && bytes[i + 1] == 0xBB && bytes[i + 2] == 0xBF {
-                i += 3
+                advance(3)  // libyaml counts the byte order mark as a column
             } else if c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") {
                 advance(1)
             } else if c == UInt8(ascii: "#") {
