@@ -97,22 +97,7 @@ extension Configuration {
     }
 
     private static func parseEmail(_ reader: ConfigReader, environment: [String: String]) throws(ConfigError) -> EmailSettings {
-        let fallbackFrom = "Debiteurenbeheer <debiteuren@example.nl>"
-        var from = try reader.string("from", default: fallbackFrom)
-        if MailboxParser.split(from) == nil {
-            try reader.report("from", "\"\(from.debugEscaped)\" must look like \"Name <address@example.nl>\"")
-            from = fallbackFrom
-        }
-        var (name, address) = MailboxParser.split(from) ?? ("Debiteurenbeheer", "debiteuren@example.nl")
-        let parsed: EmailAddress
-        switch EmailAddress.parse(address) {
-        case .success(let a): parsed = a
-        case .failure(let e):
-            try reader.report("from", "the address \(e.reason)")
-            (name, address) = ("Debiteurenbeheer", "debiteuren@example.nl")
-            guard case .success(let fallback) = EmailAddress.parse(address) else { throw reader.fail("from", "the address \(e.reason)") }
-            parsed = fallback
-        }
+        let (name, address, parsed) = try parseFrom(reader)
         let transportName = try reader.string("transport", default: "outbox")
         let transport = EmailSettings.Transport(rawValue: transportName) ?? .outbox
         if EmailSettings.Transport(rawValue: transportName) == nil {
@@ -129,6 +114,26 @@ extension Configuration {
             smtp: smtp, messageIDDomain: domain,
             replyToSender: try reader.bool("reply_to_sender", default: true)
         )
+    }
+
+    /// `email.from` as name, address text and checked address; a problem is reported and the default used.
+    private static func parseFrom(_ reader: ConfigReader) throws(ConfigError) -> (String, String, EmailAddress) {
+        let fallback = (name: "Debiteurenbeheer", address: "debiteuren@example.nl")
+        let text = try reader.string("from", default: "\(fallback.name) <\(fallback.address)>")
+        let written = MailboxParser.split(text)
+        if written == nil {
+            try reader.report("from", "\"\(text.debugEscaped)\" must look like \"Name <address@example.nl>\"")
+        }
+        if let (name, address) = written {
+            switch EmailAddress.parse(address) {
+            case .success(let parsed): return (name, address, parsed)
+            case .failure(let e): try reader.report("from", "the address \(e.reason)")
+            }
+        }
+        guard case .success(let parsed) = EmailAddress.parse(fallback.address) else {
+            throw reader.fail("from", "must look like \"Name <address@example.nl>\"")  // the fallback is valid
+        }
+        return (fallback.name, fallback.address, parsed)
     }
 
     private static func parseSMTP(_ s: ConfigReader, environment: [String: String]) throws(ConfigError) -> SMTPSettings {
