@@ -134,3 +134,34 @@ struct ConfigurationSMSProviderTests {
         #expect(error.problems.map(\.key) == ["sms.providers[0].account", "sms.providers[1].route", "sms.providers[2].kind"])
     }
 }
+
+@Suite("Configuration: secrets stay out of printed values")
+struct ConfigurationRedactionTests {
+    @Test("printing or dumping the loaded configuration never shows a password or token")
+    func redacted() throws {
+        let folder = try TestSupport.makeTemporaryFolder("koerier-redaction")
+        defer { TestSupport.remove(folder) }
+        let yaml = """
+            email:
+              transport: smtp
+              smtp:
+                url: smtp://relay.example.nl:587
+                username: koerier
+                password_env: PW
+            sms:
+              providers:
+                - kind: cm
+                  url: https://gw.example.nl
+                  token_env: TOKEN
+            """
+        try TestSupport.write(yaml, to: "koerier.yaml", under: folder)
+        let configuration = try Configuration.load(file: folder + "/koerier.yaml", environment: ["PW": "pw-s3cret", "TOKEN": secretToken])
+        var dumped = ""
+        dump(configuration, to: &dumped)
+        for text in [String(describing: configuration), String(reflecting: configuration), dumped] {
+            #expect(!text.contains("pw-s3cret"))
+            #expect(!text.contains(secretToken))
+        }
+        #expect(configuration.email.smtp?.password == "pw-s3cret")
+    }
+}
