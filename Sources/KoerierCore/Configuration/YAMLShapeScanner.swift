@@ -131,8 +131,10 @@ struct YAMLShapeScanner {
     }
 
     /// Collections open now, counted high: an indentation level counts twice (see the type's documentation), and
-    /// so does a flow collection, because `[a: b]` holds a mapping that no bracket opens.
-    private var depth: Int { 2 * (indents.count + flow) }
+    /// so does a flow collection, because `[a: b]` holds a mapping that no bracket opens. Inside flow collections
+    /// one more level is counted: the outermost may turn out to be the key of a block mapping (`[a]: b`) that
+    /// only opens when the `:` comes.
+    private var depth: Int { 2 * (indents.count + flow + (flow > 0 ? 1 : 0)) }
 
     private mutating func roll(to column: Int) {
         if (indents.last ?? -1) < column { indents.append(column) }
