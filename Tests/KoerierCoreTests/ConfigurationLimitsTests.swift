@@ -206,6 +206,33 @@ struct ConfigurationLimitsTests {
         #expect(YAMLShapeScanner.scan(bytes, maximumDepth: depth - 1) != nil)
     }
 
+    @Test("on 20,000 random texts the scanner never counts less nesting than Yams builds, and sees every alias Yams follows")
+    func scannerAgainstParser() {
+        let pieces = ["[", "]", "{", "}", ",", ":", " ", " ", "\n", "\n", "- ", "-", "? ", "'", "\"", "#", "a", "b:", "|", ">",
+                      "  ", "    ", "\\", "&x ", "*x", "!t ", ": ", "|2", "\t", "---\n", "...", "\r\n", "\u{2028}", "é"]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15  // a fixed seed: the same texts every run
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var compared = 0
+        for _ in 0..<20_000 {
+            let text = (0...next(40)).map { _ in pieces[next(pieces.count)] }.joined()
+            guard let depth = ConfigDocument.treeDepth(text) else { continue }
+            compared += 1
+            let bytes = Array(text.utf8)
+            if depth > 0 && YAMLShapeScanner.scan(bytes, maximumDepth: depth - 1) == nil {
+                Issue.record("scanner counted less than depth \(depth) in \(text.debugDescription)")
+            }
+            // An alias Yams follows: renaming it makes the text fail ("undefined alias").
+            if text.contains("*x"), YAMLShapeScanner.scan(bytes, maximumDepth: 1_000) == nil,
+               ConfigDocument.treeDepth(text.replacingOccurrences(of: "*x", with: "*y")) == nil {
+                Issue.record("scanner missed an alias in \(text.debugDescription)")
+            }
+        }
+        #expect(compared > 1_000)
+    }
+
     private func expectRefused(_ yaml: String, saying fragment: String) throws {
         guard case .failure(let error) = try loadConfig(yaml) else {
             Issue.record("accepted")

@@ -78,6 +78,22 @@ enum ConfigDocument {
         return node.any
     }
 
+    /// The nesting depth of the tree Yams builds from `text` (0 for a scalar), or nil when it is not YAML.
+    /// For comparing `YAMLShapeScanner` with the parser on shallow texts; it recurses, so never give it deep ones.
+    static func treeDepth(_ text: String) -> Int? {
+        let parsed: Node?
+        do { parsed = try Yams.compose(yaml: text) } catch { return nil }
+        guard let node = parsed else { return 0 }
+        func depth(_ node: Node) -> Int {
+            switch node {
+            case .scalar: return 0
+            case .sequence(let sequence): return 1 + (sequence.map(depth).max() ?? 0)
+            case .mapping(let mapping): return 1 + (mapping.map { max(depth($0.key), depth($0.value)) }.max() ?? 0)
+            }
+        }
+        return depth(node)
+    }
+
     /// Counts the nodes of `node` against `budget` and measures its depth; a reason when either is exceeded.
     /// Stops as soon as the budget runs out, so a tree that expands without end costs little.
     private static func check(_ node: Node, depth: Int, budget: inout Int) -> String? {
