@@ -15,9 +15,10 @@ enum Bootstrap {
         }
     }
 
-    /// Prints a configuration problem and names the exit code.
+    /// Prints a problem (one `koerier:` line for each line of `message`) to standard error.
     static func fail(_ message: String) {
-        FileHandle.standardError.write(Data("koerier: \(message)\n".utf8))
+        let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map { "koerier: \($0)\n" }
+        FileHandle.standardError.write(Data(lines.joined().utf8))
     }
 
     /// Loads the configuration or explains why not.
@@ -45,28 +46,50 @@ enum Bootstrap {
         }
     }
 
-    /// Builds configuration, templates and transports.
-    static func runtime(_ configuration: Configuration, logger: Logger, transports: Bool) throws -> Runtime {
-        let store: TemplateStore
+    /// Builds templates and, with `transports`, the email and SMS transports: everything `run` builds before
+    /// it starts. Every part is tried, so the error lists each one that failed (one line per problem).
+    ///
+    /// On failure the process is about to exit 78, so transports already built are not shut down here.
+    static func runtime(_ configuration: Configuration, logger: Logger, transports: Bool) throws(ConfigError) -> Runtime {
+        let file = configuration.file
+        var problems: [ConfigError.Problem] = []
+        var renderer: Renderer?
         do {
-            store = try TemplateStore(root: configuration.templates)
+            renderer = Renderer(store: try TemplateStore(root: configuration.templates), configuration: configuration)
         } catch {
-            throw ConfigError(file: configuration.file, key: "templates", reason: error.description)
+            problems.append(.init(file: file, key: "templates", reason: error.description))
         }
-        let renderer = Renderer(store: store, configuration: configuration)
-        guard transports else { return Runtime(configuration: configuration, renderer: renderer, email: nil, sms: nil) }
-        let email: any EmailTransport
-        switch configuration.email.transport {
-        case .outbox:
-            email = try OutboxTransport(directory: configuration.email.outbox)
-        case .smtp:
-            guard let smtp = configuration.email.smtp else {
-                throw ConfigError(file: configuration.file, key: "email.smtp", reason: "transport is smtp but email.smtp is missing")
+        var email: (any EmailTransport)?
+        var sms: (any SMSTransport)?
+        if transports {
+            switch configuration.email.transport {
+            case .outbox:
+                do {
+                    email = try OutboxTransport(directory: configuration.email.outbox)
+                } catch {
+                    problems.append(.init(file: file, key: "email.outbox", reason: "\(configuration.email.outbox) cannot be created: \(error)"))
+                }
+            case .smtp:
+                if let smtp = configuration.email.smtp {
+                    do {
+                        email = try SMTPTransport(settings: smtp, logger: logger)
+                    } catch {
+                        problems.append(.init(file: file, key: "email.smtp", reason: "\(error)"))
+                    }
+                } else {
+                    problems.append(.init(file: file, key: "email.smtp", reason: "transport is smtp but email.smtp is missing"))
+                }
             }
-            email = try SMTPTransport(settings: smtp, logger: logger)
+            if !configuration.sms.providers.isEmpty {
+                do {
+                    sms = try HTTPSMSTransport(providers: configuration.sms.providers, logger: logger)
+                } catch {
+                    // The message starts with the key path, e.g. `sms.providers[1] (backup): ...`.
+                    problems.append(.init(file: file, key: "", reason: error.description))
+                }
+            }
         }
-        let sms: (any SMSTransport)? = configuration.sms.providers.isEmpty ? nil
-            : try HTTPSMSTransport(providers: configuration.sms.providers, logger: logger)
+        guard problems.isEmpty, let renderer else { throw ConfigError(problems: problems) }
         return Runtime(configuration: configuration, renderer: renderer, email: email, sms: sms)
     }
 }

@@ -50,7 +50,7 @@ struct ReloadService: Service {
         let email = configuration.email
         let smtp = email.smtp.map { "\($0.url)|\($0.tls)|\($0.username ?? "")|\($0.password ?? "")|\($0.connections)|\($0.timeout)|\($0.connectTimeout)|\($0.verifyPeer)" } ?? ""
         let sms = configuration.sms.providers.map {
-            "\($0.name)|\($0.kind)|\($0.url)|\($0.secret ?? "")|\($0.account ?? "")|\($0.concurrency)|\($0.ratePerSecond)|\($0.timeout)|\($0.extra.sorted { $0.key < $1.key })"
+            "\($0.name)|\($0.url)|\($0.secret ?? "")|\($0.concurrency)|\($0.ratePerSecond)|\($0.timeout)|\($0.options)"
         }.joined(separator: ";")
         return "\(email.transport)|\(email.outbox)|\(smtp)|\(sms)"
     }

@@ -279,8 +279,8 @@ struct HTTPSMSTransportTests {
     @Test("a refused connection at the only provider is temporary")
     func connectionRefusedAlone() async throws {
         let config = Configuration.SMSProviderSettingsConfig(
-            name: "only", kind: "spryng", url: "http://127.0.0.1:\(try closedPort())", secret: token, account: nil,
-            concurrency: 2, ratePerSecond: 10, timeout: 2, extra: [:])
+            name: "only", url: "http://127.0.0.1:\(try closedPort())", secret: token,
+            concurrency: 2, ratePerSecond: 10, timeout: 2, options: .spryng(route: nil))
         try await withTransport([config]) { transport in
             let result = await transport.send(sms("act-refused-alone", to: "+31612345670"))
             guard case .temporary(nil, let detail, nil) = result.outcome else {
@@ -323,14 +323,14 @@ struct HTTPSMSTransportTests {
     func genericProvider() async throws {
         try await withFakeProvider { fake in
             var config = provider("gateway", "http", fake)
-            config.extra = [
-                "path": "/generic/send",
-                "header:X-Api-Key": "{{token}}",
-                "body": #"{"msisdn":"{{to}}","text":"{{text}}","reference":"{{reference}}"}"#,
-                "body_encoding": "json",
-                "success_status": "200-299",
-                "id_path": "messages.0.id",
-            ]
+            config.options = .http(.init(
+                path: "/generic/send",
+                headers: [.init(name: "X-Api-Key", value: "{{token}}")],
+                body: #"{"msisdn":"{{to}}","text":"{{text}}","reference":"{{reference}}"}"#,
+                bodyEncoding: .json,
+                successStatus: 200...299,
+                idPath: "messages.0.id"
+            ))
             try await withTransport([config]) { transport in
                 let result = await transport.send(sms("act-generic", to: "+31612345670"))
                 guard case .accepted(200, _, let messageID) = result.outcome else {
@@ -349,22 +349,20 @@ struct HTTPSMSTransportTests {
 
     // MARK: Configuration
 
+    // Settings that do not apply to a kind, bad encodings and statuses cannot be expressed any more: the
+    // loader refuses them (ConfigurationTests). These are what a hand-built configuration can still get wrong.
     @Test("an unusable provider configuration names its key path and the problem, never the secret", arguments: [
-        (ConfigCase.unknownKind, "sms.providers[1] (second): kind 'smsbird' is not one of"),
-        (.twilioWithoutAccount, "sms.providers[1] (second): twilio: the Account SID is missing"),
+        (ConfigCase.twilioWithoutAccount, "sms.providers[1] (second): twilio: the Account SID is missing"),
         (.missingSecret, "sms.providers[1] (second): spryng: the API key is empty"),
         (.genericWithoutPath, "sms.providers[1] (second): http: path (or a full url template) is required"),
-        (.badBodyEncoding, "sms.providers[1] (second): body_encoding 'xml' must be json or form"),
-        (.badSuccessStatus, "sms.providers[1] (second): success_status '2xx' must be"),
-        (.pathOnMessageBird, "sms.providers[1] (second): path applies only to kind http"),
         (.unknownPlaceholder, "sms.providers[1] (second): http: unknown placeholder {{secret}}"),
         (.duplicateName, "sms.providers[1]: the name 'first' is used twice"),
         (.zeroTimeout, "sms.providers[1] (second): timeout must be at least 1 second"),
     ])
     func invalidConfiguration(_ problem: ConfigCase, expected: String) {
         let first = Configuration.SMSProviderSettingsConfig(
-            name: "first", kind: "messagebird", url: "http://127.0.0.1:9", secret: token, account: nil,
-            concurrency: 1, ratePerSecond: 1, timeout: 5, extra: [:])
+            name: "first", url: "http://127.0.0.1:9", secret: token,
+            concurrency: 1, ratePerSecond: 1, timeout: 5, options: .messagebird)
         var second = first
         second.name = "second"
         problem.apply(to: &second)
@@ -499,19 +497,14 @@ private func waitUntil(_ condition: () async -> Bool) async {
 // MARK: - Configuration cases
 
 enum ConfigCase: Sendable, CustomTestStringConvertible {
-    case unknownKind, twilioWithoutAccount, missingSecret, genericWithoutPath, badBodyEncoding, badSuccessStatus
-    case pathOnMessageBird, unknownPlaceholder, duplicateName, zeroTimeout
+    case twilioWithoutAccount, missingSecret, genericWithoutPath, unknownPlaceholder, duplicateName, zeroTimeout
 
     func apply(to config: inout Configuration.SMSProviderSettingsConfig) {
         switch self {
-        case .unknownKind: config.kind = "smsbird"
-        case .twilioWithoutAccount: config.kind = "twilio"
-        case .missingSecret: config.kind = "spryng"; config.secret = nil
-        case .genericWithoutPath: config.kind = "http"
-        case .badBodyEncoding: config.kind = "http"; config.extra = ["path": "/send", "body_encoding": "xml"]
-        case .badSuccessStatus: config.kind = "http"; config.extra = ["path": "/send", "success_status": "2xx"]
-        case .pathOnMessageBird: config.extra = ["path": "/send"]
-        case .unknownPlaceholder: config.kind = "http"; config.extra = ["path": "/send", "body": "{{secret}}"]
+        case .twilioWithoutAccount: config.options = .twilio(account: "", statusCallback: nil)
+        case .missingSecret: config.options = .spryng(route: nil); config.secret = nil
+        case .genericWithoutPath: config.options = .http(.init(path: ""))
+        case .unknownPlaceholder: config.options = .http(.init(path: "/send", body: "{{secret}}"))
         case .duplicateName: config.name = "first"
         case .zeroTimeout: config.timeout = 0
         }
@@ -531,14 +524,17 @@ private func sms(
 private func provider(
     _ name: String, _ kind: String, _ fake: FakeSMSProvider, secret: String = token, timeout: Int = 5
 ) -> Configuration.SMSProviderSettingsConfig {
-    let account: String? = switch kind {
-    case "twilio": "AC0123456789abcdef"
-    case "vonage": "vonage-key"
-    default: nil
+    let options: Configuration.SMSProviderOptions = switch kind {
+    case "twilio": .twilio(account: "AC0123456789abcdef", statusCallback: nil)
+    case "vonage": .vonage(account: "vonage-key")
+    case "cm": .cm
+    case "spryng": .spryng(route: nil)
+    case "http": .http(.init(path: "/send"))
+    default: .messagebird
     }
     return Configuration.SMSProviderSettingsConfig(
-        name: name, kind: kind, url: fake.baseURL, secret: secret, account: account,
-        concurrency: 4, ratePerSecond: 100, timeout: timeout, extra: [:])
+        name: name, url: fake.baseURL, secret: secret,
+        concurrency: 4, ratePerSecond: 100, timeout: timeout, options: options)
 }
 
 private func quietLogger() -> Logger {

@@ -3,19 +3,21 @@ import Yams
 
 extension Configuration {
     /// Loads and validates the YAML file at `file`; relative paths are relative to its folder.
+    ///
+    /// The whole file is read and checked in one pass: the error lists every problem found, one per key path.
     public static func load(file: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> Configuration {
         let absolute = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
-        guard let data = FileManager.default.contents(atPath: absolute) else {
-            throw ConfigError(file: file, key: "", reason: "cannot be read (does it exist?)")
-        }
-        let text = String(decoding: data, as: UTF8.self)
-        let yaml: Any?
-        do {
-            yaml = try Yams.load(yaml: text)
+        let yaml = try ConfigDocument.read(path: absolute, file: file)
+        let problems = ConfigProblems()
+        do throws(ConfigError) {
+            let configuration = try parse(yaml, file: file, baseDirectory: (absolute as NSString).deletingLastPathComponent,
+                                          environment: environment, problems: problems)
+            if let error = problems.error { throw error }
+            return configuration
         } catch {
-            throw ConfigError(file: file, key: "", reason: "is not valid YAML: \(error)")
+            problems.record(error)
+            throw problems.error ?? error
         }
-        return try parse(yaml, file: file, baseDirectory: (absolute as NSString).deletingLastPathComponent, environment: environment)
     }
 
     static let rootKeys: Set<String> = [
@@ -23,12 +25,13 @@ extension Configuration {
         "delivery", "stages", "lint", "metrics_file", "calendar", "letters",
     ]
 
-    /// Validates an already parsed YAML document.
-    static func parse(_ yaml: Any?, file: String, baseDirectory: String, environment: [String: String]) throws(ConfigError) -> Configuration {
-        let root = try ConfigReader(yaml, file: file, path: "", baseDirectory: baseDirectory, allowed: rootKeys)
+    /// Validates an already parsed YAML document; problems go to `problems` and their settings keep defaults.
+    static func parse(_ yaml: Any?, file: String, baseDirectory: String, environment: [String: String], problems: ConfigProblems) throws(ConfigError) -> Configuration {
+        let root = try ConfigReader(yaml, file: file, path: "", baseDirectory: baseDirectory, allowed: rootKeys, problems: problems)
         let zoneName = try root.string("timezone", default: "Europe/Amsterdam")
-        guard let zone = TimeZone(identifier: zoneName) else {
-            throw root.fail("timezone", "\"\(zoneName)\" is not a known time zone such as Europe/Amsterdam")
+        let zone = TimeZone(identifier: zoneName) ?? TimeZone(identifier: "Europe/Amsterdam") ?? .current
+        if TimeZone(identifier: zoneName) == nil {
+            try root.report("timezone", "\"\(zoneName.debugEscaped)\" is not a known time zone such as Europe/Amsterdam")
         }
         let spool = try root.path("spool", default: "var/spool") ?? ""
         var configuration = Configuration(
@@ -60,12 +63,16 @@ extension Configuration {
         rules.enabled = try reader.bool("enabled", default: base.enabled)
         rules.opens = try reader.clockTime("opens", default: base.opens)
         rules.closes = try reader.clockTime("closes", default: base.closes)
-        if rules.opens >= rules.closes { throw reader.fail("closes", "must be later than opens") }
+        if rules.opens >= rules.closes {
+            try reader.report("closes", "must be later than opens")
+            (rules.opens, rules.closes) = (base.opens, base.closes)
+        }
         if reader.has("days") {
             var days = Set<Int>()
             for item in try reader.list("days") {
                 guard let name = item as? String, let day = dayNames[name.lowercased()] else {
-                    throw reader.fail("days", "\"\(item)\" is not a day; use ma di wo do vr za zo")
+                    try reader.report("days", "\"\(item)\" is not a day; use ma di wo do vr za zo")
+                    continue
                 }
                 days.insert(day)
             }
@@ -74,7 +81,8 @@ extension Configuration {
         rules.holidays = try reader.bool("holidays", default: base.holidays)
         for item in try reader.list("extra_closed_dates") {
             guard let text = item as? String, let date = CalendarDate(iso: text) else {
-                throw reader.fail("extra_closed_dates", "\"\(item)\" is not a date like 2026-12-31")
+                try reader.report("extra_closed_dates", "\"\(item)\" is not a date like 2026-12-31")
+                continue
             }
             rules.extraClosedDates.insert(date)
         }
@@ -87,47 +95,19 @@ extension Configuration {
         let shared = try parseRules(reader, base: base)
         let email = try parseRules(reader.child("email", allowed: ["enabled", "opens", "closes", "days", "holidays", "extra_closed_dates"]), base: shared)
         let sms = try parseRules(reader.child("sms", allowed: ["enabled", "opens", "closes", "days", "holidays", "extra_closed_dates"]), base: shared)
-        return ContactSettings(email: email, sms: sms, spread: try reader.duration("spread", default: 900))
+        return ContactSettings(email: email, sms: sms, spread: try reader.duration("spread", default: 900, range: DurationBounds.spread))
     }
 
     private static func parseEmail(_ reader: ConfigReader, environment: [String: String]) throws(ConfigError) -> EmailSettings {
-        let from = try reader.string("from", default: "Debiteurenbeheer <debiteuren@example.nl>")
-        guard let (name, address) = MailboxParser.split(from) else {
-            throw reader.fail("from", "\"\(from.debugEscaped)\" must look like \"Name <address@example.nl>\"")
-        }
-        let parsed: EmailAddress
-        switch EmailAddress.parse(address) {
-        case .success(let a): parsed = a
-        case .failure(let e): throw reader.fail("from", "the address \(e.reason)")
-        }
+        let (name, address, parsed) = try parseFrom(reader)
         let transportName = try reader.string("transport", default: "outbox")
-        guard let transport = EmailSettings.Transport(rawValue: transportName) else {
-            throw reader.fail("transport", "\"\(transportName)\" must be smtp or outbox")
+        let transport = EmailSettings.Transport(rawValue: transportName) ?? .outbox
+        if EmailSettings.Transport(rawValue: transportName) == nil {
+            try reader.report("transport", "\"\(transportName.debugEscaped)\" must be smtp or outbox")
         }
         var smtp: SMTPSettings?
         if transport == .smtp || reader.has("smtp") {
-            let s = try reader.child("smtp", allowed: ["url", "tls", "username", "password", "password_env", "password_file", "connections", "timeout", "connect_timeout", "verify_peer"])
-            let url = try s.requiredString("url")
-            guard url.hasPrefix("smtp://") || url.hasPrefix("smtps://") else {
-                throw s.fail("url", "\"\(url)\" must start with smtp:// (STARTTLS) or smtps:// (implicit TLS)")
-            }
-            let tlsName = try s.string("tls", default: "required")
-            guard let tls = SMTPSettings.TLS(rawValue: tlsName) else { throw s.fail("tls", "\"\(tlsName)\" must be required or none") }
-            if tls == .none && !isLoopback(url) {
-                throw s.fail("tls", "none sends mail and passwords in plain text; it is allowed only for a relay on 127.0.0.1 or localhost")
-            }
-            let username = try s.string("username")
-            let password = try s.secret("password", environment: environment)
-            if username != nil && password == nil {
-                throw s.fail("username", "is set but no password_env or password_file is given")
-            }
-            smtp = SMTPSettings(
-                url: url, tls: tls, username: username, password: password,
-                connections: try s.int("connections", default: 4, range: 1...64),
-                timeout: try s.int("timeout", default: 60, range: 1...3600),
-                connectTimeout: try s.int("connect_timeout", default: 10, range: 1...600),
-                verifyPeer: try s.bool("verify_peer", default: true)
-            )
+            smtp = try parseSMTP(reader.child("smtp", allowed: ["url", "tls", "username", "password", "password_env", "password_file", "connections", "timeout", "connect_timeout", "verify_peer"]), environment: environment)
         }
         let domain = try reader.string("message_id_domain") ?? String(address.split(separator: "@").last ?? "koerier.local")
         return EmailSettings(
@@ -138,55 +118,60 @@ extension Configuration {
         )
     }
 
-    private static func parseSMS(_ reader: ConfigReader, environment: [String: String]) throws(ConfigError) -> SMSSettings {
-        let sender = try reader.string("sender", default: "Koerier")
-        if let problem = SenderID.validate(sender) { throw reader.fail("sender", problem) }
-        var providers: [SMSProviderSettingsConfig] = []
-        let kinds: Set<String> = ["messagebird", "cm", "spryng", "twilio", "vonage", "http"]
-        for (index, item) in try reader.list("providers").enumerated() {
-            let p = try ConfigReader(item, file: reader.file, path: reader.key("providers[\(index)]"), baseDirectory: reader.baseDirectory, allowed: [
-                "name", "kind", "url", "token", "token_env", "token_file", "account", "concurrency", "rate_per_second", "timeout",
-                "method", "path", "headers", "body", "body_encoding", "success_status", "id_path",
-            ])
-            let kind = try p.requiredString("kind")
-            guard kinds.contains(kind) else { throw p.fail("kind", "\"\(kind)\" must be one of \(kinds.sorted().joined(separator: ", "))") }
-            let url = try p.requiredString("url")
-            guard url.hasPrefix("https://") || (url.hasPrefix("http://") && isLoopback(url)) else {
-                throw p.fail("url", "\"\(url)\" must be https:// (plain http:// only for 127.0.0.1 or localhost)")
-            }
-            var extra: [String: String] = [:]
-            for key in ["method", "path", "body", "body_encoding", "success_status", "id_path"] {
-                if let value = try p.string(key) { extra[key] = value }
-            }
-            if p.has("headers") {
-                let headers = try p.child("headers", allowed: Set((p.map["headers"] as? [String: Any])?.keys.map { $0 } ?? []))
-                for (name, value) in headers.map { extra["header:\(name)"] = "\(value)" }
-            }
-            providers.append(SMSProviderSettingsConfig(
-                name: try p.string("name", default: kind), kind: kind, url: url,
-                secret: try p.secret("token", environment: environment),
-                account: try p.string("account"),
-                concurrency: try p.int("concurrency", default: 16, range: 1...256),
-                ratePerSecond: try p.double("rate_per_second", default: 50, range: 0.01...10_000),
-                timeout: try p.int("timeout", default: 15, range: 1...600),
-                extra: extra
-            ))
+    /// `email.from` as name, address text and checked address; a problem is reported and the default used.
+    private static func parseFrom(_ reader: ConfigReader) throws(ConfigError) -> (String, String, EmailAddress) {
+        let fallback = (name: "Debiteurenbeheer", address: "debiteuren@example.nl")
+        let text = try reader.string("from", default: "\(fallback.name) <\(fallback.address)>")
+        let written = MailboxParser.split(text)
+        if written == nil {
+            try reader.report("from", "\"\(text.debugEscaped)\" must look like \"Name <address@example.nl>\"")
         }
-        let ambiguous = try reader.string("ambiguous", default: "fail")
-        guard ambiguous == "fail" || ambiguous == "resend" else { throw reader.fail("ambiguous", "must be fail or resend") }
-        return SMSSettings(
-            sender: sender, providers: providers,
-            maximumParts: try reader.int("max_parts", default: 3, range: 1...10),
-            transliterate: try reader.bool("transliterate", default: true),
-            paymentDomain: try reader.string("payment_domain"),
-            ambiguousResend: ambiguous == "resend"
+        if let (name, address) = written {
+            switch EmailAddress.parse(address) {
+            case .success(let parsed): return (name, address, parsed)
+            case .failure(let e): try reader.report("from", "the address \(e.reason)")
+            }
+        }
+        guard case .success(let parsed) = EmailAddress.parse(fallback.address) else {
+            throw reader.fail("from", "must look like \"Name <address@example.nl>\"")  // the fallback is valid
+        }
+        return (fallback.name, fallback.address, parsed)
+    }
+
+    private static func parseSMTP(_ s: ConfigReader, environment: [String: String]) throws(ConfigError) -> SMTPSettings {
+        let url = try s.requiredString("url")
+        if !url.isEmpty && !(url.hasPrefix("smtp://") || url.hasPrefix("smtps://")) {
+            try s.report("url", "\"\(url.debugEscaped)\" must start with smtp:// (STARTTLS) or smtps:// (implicit TLS)")
+        }
+        let tlsName = try s.string("tls", default: "required")
+        let tls = SMTPSettings.TLS(rawValue: tlsName) ?? .required
+        if SMTPSettings.TLS(rawValue: tlsName) == nil {
+            try s.report("tls", "\"\(tlsName.debugEscaped)\" must be required or none")
+        }
+        if tls == .none && !isLoopback(url) {
+            try s.report("tls", "none sends mail and passwords in plain text; it is allowed only for a relay on 127.0.0.1 or localhost")
+        }
+        let username = try s.string("username")
+        let password = try s.secret("password", environment: environment)
+        if username != nil && password == nil && !s.has("password_env") && !s.has("password_file") {
+            try s.report("username", "is set but no password_env or password_file is given")
+        }
+        return SMTPSettings(
+            url: url, tls: tls, username: username, password: password,
+            connections: try s.int("connections", default: 4, range: 1...64),
+            timeout: try s.int("timeout", default: 60, range: 1...3600),
+            connectTimeout: try s.int("connect_timeout", default: 10, range: 1...600),
+            verifyPeer: try s.bool("verify_peer", default: true)
         )
     }
 
     private static func parseCompany(_ reader: ConfigReader) throws(ConfigError) -> CompanySettings {
         let name = try reader.string("name", default: "Voorbeeld B.V.")
-        let iban = try reader.string("iban", default: "NL91ABNA0417164300")
-        if !DutchFormat.isValidIBAN(iban) { throw reader.fail("iban", "\"\(iban)\" is not a valid IBAN") }
+        var iban = try reader.string("iban", default: "NL91ABNA0417164300")
+        if !DutchFormat.isValidIBAN(iban) {
+            try reader.report("iban", "\"\(iban.debugEscaped)\" is not a valid IBAN")
+            iban = "NL91ABNA0417164300"
+        }
         return CompanySettings(
             name: name,
             tradeName: try reader.string("trade_name", default: name),
@@ -215,19 +200,22 @@ extension Configuration {
     private static func parseDelivery(_ reader: ConfigReader) throws(ConfigError) -> DeliverySettings {
         let r = try reader.child("retry", allowed: ["minimum_delay", "maximum_delay", "maximum_age", "maximum_attempts", "jitter"])
         var retry = RetryPolicy.standard
-        retry.minimumDelay = try r.duration("minimum_delay", default: retry.minimumDelay)
-        retry.maximumDelay = try r.duration("maximum_delay", default: retry.maximumDelay)
-        retry.maximumAge = try r.duration("maximum_age", default: retry.maximumAge)
+        retry.minimumDelay = try r.duration("minimum_delay", default: retry.minimumDelay, range: DurationBounds.retryDelay)
+        retry.maximumDelay = try r.duration("maximum_delay", default: retry.maximumDelay, range: DurationBounds.retryDelay)
+        retry.maximumAge = try r.duration("maximum_age", default: retry.maximumAge, range: DurationBounds.retryAge)
         retry.maximumAttempts = try r.int("maximum_attempts", default: retry.maximumAttempts, range: 1...1000)
         retry.jitter = try r.double("jitter", default: retry.jitter, range: 0...0.9)
-        if retry.maximumDelay < retry.minimumDelay { throw r.fail("maximum_delay", "is shorter than minimum_delay") }
-        let pacing = try reader.duration("debtor_pacing", default: 0)
+        if retry.maximumDelay < retry.minimumDelay {
+            try r.report("maximum_delay", "is shorter than minimum_delay")
+            retry.maximumDelay = retry.minimumDelay
+        }
+        let pacing = try reader.duration("debtor_pacing", default: 0, range: DurationBounds.debtorPacing)
         return DeliverySettings(
             concurrency: try reader.int("concurrency", default: 64, range: 1...4096),
             retry: retry,
-            rescanInterval: try reader.duration("rescan_interval", default: 30),
+            rescanInterval: try reader.duration("rescan_interval", default: 30, range: DurationBounds.rescanInterval),
             debtorPacing: pacing > 0 ? pacing : nil,
-            shutdownDeadline: try reader.duration("shutdown_deadline", default: 30),
+            shutdownDeadline: try reader.duration("shutdown_deadline", default: 30, range: DurationBounds.shutdownDeadline),
             intakeBatch: try reader.int("intake_batch", default: 512, range: 1...100_000)
         )
     }
@@ -235,9 +223,12 @@ extension Configuration {
     private static func parseStages(_ root: ConfigReader) throws(ConfigError) -> [String: StageSettings] {
         var stages: [String: StageSettings] = [:]
         guard root.has("stages") else { return stages }
-        guard let map = root.map["stages"] as? [String: Any] else { throw root.fail("stages", "must be a mapping of stage names") }
-        for (name, value) in map {
-            let s = try ConfigReader(value, file: root.file, path: "stages.\(name)", baseDirectory: root.baseDirectory, allowed: ["pay_term_days"])
+        guard let map = root.map["stages"] as? [String: Any] else {
+            try root.report("stages", "must be a mapping of stage names")
+            return stages
+        }
+        for (name, value) in map.sorted(by: { $0.key < $1.key }) {
+            let s = try root.reader(for: value, path: "stages.\(name)", allowed: ["pay_term_days"])
             stages[name] = StageSettings(payTermDays: try s.int("pay_term_days", default: 14, range: 0...365))
         }
         return stages
@@ -251,11 +242,15 @@ extension Configuration {
         ]
         if reader.has("restricted_phrases") {
             guard let map = reader.map["restricted_phrases"] as? [String: Any] else {
-                throw reader.fail("restricted_phrases", "must map a phrase to the list of stages where it is allowed")
+                try reader.report("restricted_phrases", "must map a phrase to the list of stages where it is allowed")
+                return LintSettings(restrictedPhrases: phrases)
             }
             phrases = [:]
-            for (phrase, stages) in map {
-                guard let list = stages as? [Any] else { throw reader.fail("restricted_phrases.\(phrase)", "must be a list of stages") }
+            for (phrase, stages) in map.sorted(by: { $0.key < $1.key }) {
+                guard let list = stages as? [Any] else {
+                    try reader.report("restricted_phrases.\(phrase)", "must be a list of stages")
+                    continue
+                }
                 phrases[phrase.lowercased()] = Set(list.map { "\($0)" })
             }
         }

@@ -75,19 +75,6 @@ public struct Configuration: Sendable {
         public var ambiguousResend: Bool
     }
 
-    /// One SMS provider as configured; the secret is already resolved.
-    public struct SMSProviderSettingsConfig: Sendable {
-        public var name: String
-        public var kind: String
-        public var url: String
-        public var secret: String?
-        public var account: String?
-        public var concurrency: Int
-        public var ratePerSecond: Double
-        public var timeout: Int
-        public var extra: [String: String]
-    }
-
     /// The company's identity, printed in every footer.
     public struct CompanySettings: Sendable {
         public var name: String

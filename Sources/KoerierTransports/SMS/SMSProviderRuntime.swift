@@ -121,24 +121,15 @@ actor SMSProviderRuntime {
 // MARK: - From configuration
 
 extension SMSProviderRuntime {
-    /// Settings keys of `Configuration.SMSProviderSettingsConfig.extra` that only the generic `http` kind uses.
-    static let genericKeys: Set<String> = ["method", "path", "body", "body_encoding", "success_status", "id_path"]
-    /// Keys of `extra` that other kinds may use.
-    static let sharedKeys: Set<String> = ["route", "status_callback"]
-
-    /// Checks `config` (entry `index` of `sms.providers`) and builds its runtime. Every error names the key
-    /// path and the problem, never the secret.
+    /// Builds the runtime of `config` (entry `index` of `sms.providers`). The loader checked the settings;
+    /// the codec still builds one request from them, so a codec rule the loader does not know fails here,
+    /// at start-up (and in `koerier check`), not on the first message. Errors name the key path, never the secret.
     static func make(_ config: Configuration.SMSProviderSettingsConfig, index: Int) throws(HTTPSMSTransportError) -> SMSProviderRuntime {
         let path = "sms.providers[\(index)]"
         let secret = config.secret ?? ""
         func fail(_ problem: String) -> HTTPSMSTransportError {
             let clean = secret.isEmpty ? problem : SMSCodecSupport.redact(problem, [secret])
             return HTTPSMSTransportError("\(path) (\(config.name.isEmpty ? config.kind : config.name)): \(clean)")
-        }
-
-        let kind = config.kind.lowercased()
-        guard SMSProviders.kinds.contains(kind) else {
-            throw fail("kind '\(config.kind)' is not one of \(SMSProviders.kinds.joined(separator: ", "))")
         }
         guard !config.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw fail("name is empty") }
         guard config.concurrency >= 1 else { throw fail("concurrency must be at least 1, got \(config.concurrency)") }
@@ -147,55 +138,10 @@ extension SMSProviderRuntime {
         }
         guard config.timeout >= 1 else { throw fail("timeout must be at least 1 second, got \(config.timeout)") }
 
-        let trimmedURL = config.url.trimmingCharacters(in: .whitespaces)
-        guard let baseURL = trimmedURL.isEmpty ? SMSProviders.defaultBaseURL(kind: kind) : trimmedURL else {
-            throw fail("url is required for kind \(kind)")
-        }
-        var settings = SMSProviderSettings(baseURL: baseURL, secret: secret, account: config.account)
-
-        var headers: [HTTPHeader] = []
-        for key in config.extra.keys.sorted() {
-            let value = config.extra[key] ?? ""
-            if key.hasPrefix("header:") {
-                let name = String(key.dropFirst("header:".count)).trimmingCharacters(in: .whitespaces)
-                guard kind == "http" else { throw fail("headers apply only to kind http, not \(kind)") }
-                guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-                    throw fail("headers: '\(name)' is not a valid HTTP header name")
-                }
-                headers.append(HTTPHeader(name, value))
-                continue
-            }
-            if genericKeys.contains(key) && kind != "http" {
-                throw fail("\(key) applies only to kind http, not \(kind)")
-            }
-            switch key {
-            case "method": settings.method = value.uppercased()
-            case "path": settings.path = value
-            case "body": settings.bodyTemplate = value
-            case "body_encoding":
-                guard let encoding = SMSBodyEncoding(rawValue: value.lowercased()) else {
-                    throw fail("body_encoding '\(value)' must be json or form")
-                }
-                settings.bodyEncoding = encoding
-            case "success_status":
-                guard let range = statusRange(value) else {
-                    throw fail("success_status '\(value)' must be a status such as 200 or a range such as 200-299")
-                }
-                settings.successStatus = range
-            case "id_path": settings.idJSONPath = value.isEmpty ? nil : value
-            case "route": settings.route = value.isEmpty ? nil : value
-            case "status_callback": settings.statusCallbackURL = value.isEmpty ? nil : value
-            default:
-                throw fail("unknown setting '\(key)'")
-            }
-        }
-        settings.headers = headers
-
-        guard let codec = SMSProviders.codec(kind: kind, settings: settings) else {
+        let settings = SMSProviderSettings(config)
+        guard let codec = SMSProviders.codec(kind: config.kind, settings: settings) else {
             throw fail("kind '\(config.kind)' has no codec")
         }
-        // The codecs check their settings when they build a request; build one now so a broken
-        // configuration fails at start-up, not on the first message.
         let probe = SMSMessage(reference: "koerier-settings-check", to: "+31612345678", from: "Koerier", text: "check", unicode: false, parts: 1)
         do {
             _ = try codec.request(for: probe, settings: settings)
@@ -206,13 +152,5 @@ extension SMSProviderRuntime {
             name: config.name, codec: codec, settings: settings, timeout: config.timeout,
             concurrency: config.concurrency, ratePerSecond: config.ratePerSecond
         )
-    }
-
-    /// `200` or `200-299` as a range of HTTP statuses.
-    static func statusRange(_ text: String) -> ClosedRange<Int>? {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard (1...2).contains(parts.count), let low = Int(parts[0]), let high = Int(parts[parts.count - 1]),
-              (100...599).contains(low), (100...599).contains(high), low <= high else { return nil }
-        return low...high
     }
 }

@@ -79,6 +79,7 @@ extension SMSProviderSettings: CustomStringConvertible, CustomDebugStringConvert
         var parts = ["baseURL: \(baseURL)", "secret: \(secret.isEmpty ? "<empty>" : "<redacted>")"]
         if let account { parts.append("account: \(account)") }
         if let route { parts.append("route: \(route)") }
+        if let statusCallbackURL { parts.append("statusCallbackURL: \(statusCallbackURL)") }
         if let path { parts.append("method: \(method)"); parts.append("path: \(path)") }
         return "SMSProviderSettings(" + parts.joined(separator: ", ") + ")"
     }
