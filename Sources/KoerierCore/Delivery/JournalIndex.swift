@@ -74,9 +74,9 @@ public struct JournalIndex: Sendable {
     public mutating func apply(_ event: JournalEvent) {
         guard let file = event.file else { return }
         // Delivery reports come after the end and change nothing the spool needs.
-        if event.event == .delivered || event.event == .undelivered { return }
+        if event.event.isDeliveryReport { return }
         var history = files[file] ?? History(actionID: event.action)
-        if history.terminal != nil && !event.event.isTerminal && event.event != .delivered && event.event != .undelivered {
+        if history.terminal != nil && !event.event.isTerminal {
             // The engine reused the file name for a new action after the earlier one ended: a new history.
             history = History(actionID: event.action)
         }
@@ -105,7 +105,7 @@ public struct JournalIndex: Sendable {
             history.terminal = event.event
             history.terminalReason = event.reason ?? event.detail
             endings[StableHash.fnv1a64(event.action)] = Ending(kind: event.event, file: StableHash.fnv1a64(file))
-        case .delivered, .undelivered:
+        case .delivered, .undelivered, .complained:
             break
         }
         files[file] = history

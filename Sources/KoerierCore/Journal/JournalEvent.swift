@@ -4,10 +4,12 @@ import Foundation
 public struct JournalEvent: Sendable, Equatable {
     /// What happened.
     public enum Kind: String, Sendable, CaseIterable {
-        case received, deferred, sending, sent, failed, rejected, cancelled, expired, delivered, undelivered
+        case received, deferred, sending, sent, failed, rejected, cancelled, expired, delivered, undelivered, complained
 
         /// Terminal events end an action: exactly one per action file.
         public var isTerminal: Bool { [.sent, .failed, .rejected, .cancelled, .expired].contains(self) }
+        /// `delivered`, `undelivered`, `complained`: what happened after `sent` (not terminal for the spool).
+        public var isDeliveryReport: Bool { [.delivered, .undelivered, .complained].contains(self) }
     }
 
     public var ts: Date
