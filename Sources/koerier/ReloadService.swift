@@ -27,8 +27,9 @@ struct ReloadService: Service {
                 let old = dispatcher.runtime
                 runtime.email = old.email
                 runtime.sms = old.sms
-                if configuration.spool != old.configuration.spool || configuration.journal != old.configuration.journal {
-                    logger.error("reload refused: spool and journal cannot change while running; restart instead")
+                if configuration.spool != old.configuration.spool || configuration.journal != old.configuration.journal
+                    || configuration.archive != old.configuration.archive {
+                    logger.error("reload refused: spool, journal and archive cannot change while running; restart instead")
                     return
                 }
                 if Self.transportSettings(configuration) != Self.transportSettings(old.configuration) {

@@ -33,7 +33,7 @@ struct RunCommand: AsyncParsableCommand {
         let runtime = try Bootstrap.loadRuntime(configuration, logger: logger, transports: true)
         let journal: Journal
         do {
-            journal = try Journal(directory: configuration.journal)
+            journal = try Journal(directory: configuration.journal, archive: configuration.archive?.directory)
         } catch {
             Bootstrap.fail(error.description)
             throw Sysexits.temporary
@@ -85,6 +85,9 @@ struct RunCommand: AsyncParsableCommand {
         if !once {
             services.append(.init(service: SpoolWatcher(layout: SpoolLayout(root: configuration.spool), logger: logger) { dispatcher.nudge() }))
             services.append(.init(service: ReloadService(dispatcher: dispatcher, configFile: configFile, logger: logger)))
+        }
+        if let archive = configuration.archive {
+            services.append(.init(service: ArchiveRetention(settings: archive, logger: logger)))
         }
         if let file = configuration.metricsFile {
             services.append(.init(service: MetricsFileService(dispatcher: dispatcher, file: file)))

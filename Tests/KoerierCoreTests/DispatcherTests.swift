@@ -101,7 +101,7 @@ struct DispatcherFixture {
     /// A dispatcher on this fixture's spool and journal (not started).
     func dispatcher(email: any EmailTransport = ScriptedEmail(), sms: (any SMSTransport)? = nil, clock: TestClock) throws -> Dispatcher {
         let renderer = Renderer(store: try TemplateStore(root: configuration.templates), configuration: configuration)
-        let journal = try Journal(directory: configuration.journal)
+        let journal = try Journal(directory: configuration.journal, archive: configuration.archive?.directory)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         return Dispatcher(runtime: Runtime(configuration: configuration, renderer: renderer, email: email, sms: sms),

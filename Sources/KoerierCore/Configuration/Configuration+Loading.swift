@@ -22,7 +22,7 @@ extension Configuration {
 
     static let rootKeys: Set<String> = [
         "spool", "journal", "templates", "attachments", "timezone", "quiet_hours", "email", "sms", "company", "sender",
-        "delivery", "stages", "lint", "metrics_file", "calendar", "letters",
+        "delivery", "stages", "lint", "metrics_file", "calendar", "letters", "archive", "archive_retention",
     ]
 
     /// Validates an already parsed YAML document; problems go to `problems` and their settings keep defaults.
@@ -52,6 +52,7 @@ extension Configuration {
             metricsFile: try root.path("metrics_file", default: nil)
         )
         try configuration.parseLetters(root)
+        configuration.archive = try parseArchive(root)
         return configuration
     }
 

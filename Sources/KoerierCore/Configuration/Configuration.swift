@@ -19,6 +19,8 @@ public struct Configuration: Sendable {
     public var lint: LintSettings
     /// Where to write Prometheus metrics every 15 seconds (nil: not written).
     public var metricsFile: String?
+    /// The evidence archive: the exact bytes of every message sent (nil: off).
+    public var archive: ArchiveSettings?
     /// The Atw calendar with ops' corrections per year (`calendar:`); also inside `contact`'s rules.
     public var calendar: DutchCalendar = .standard
     /// What letters may say and which template serves a tone (`letters:`).

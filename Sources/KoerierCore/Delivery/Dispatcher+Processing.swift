@@ -169,20 +169,21 @@ extension Dispatcher {
             logger.trace("on the wire", metadata: ["action.id": "\(action.id)", "delivery.attempt": "\(current.life.attempts)"])
             return written
         }
-        let answer: (outcome: DeliveryOutcome, provider: String, possiblyTaken: Bool)
+        // `evidence`: the exact bytes handed over (the email as sent, the SMS request body), for the archive.
+        let answer: (outcome: DeliveryOutcome, provider: String, possiblyTaken: Bool, evidence: [UInt8]?)
         switch prepared {
         case .email(let message, _):
             if let transport = runtime.email {
-                answer = (await transport.send(message, permit: permit), transport.name, false)
+                answer = (await transport.send(message, permit: permit), transport.name, false, message.bytes)
             } else {
-                answer = (.temporary(code: nil, detail: "no email transport is configured", retryAfter: nil), "none", false)
+                answer = (.temporary(code: nil, detail: "no email transport is configured", retryAfter: nil), "none", false, nil)
             }
         case .sms(let sms, _):
             if let transport = runtime.sms {
                 let result = await transport.send(sms, permit: permit)
-                answer = (result.outcome, result.provider, result.possiblyTaken)
+                answer = (result.outcome, result.provider, result.possiblyTaken, result.requestBody)
             } else {
-                answer = (.temporary(code: nil, detail: "no SMS provider is configured (sms.providers)", retryAfter: nil), "none", false)
+                answer = (.temporary(code: nil, detail: "no SMS provider is configured (sms.providers)", retryAfter: nil), "none", false, nil)
             }
         }
         let refused: Bool
@@ -191,7 +192,8 @@ extension Dispatcher {
         if refused { return }
         step = item.life.handle(.answered(answer.outcome, provider: answer.provider, possiblyTaken: answer.possiblyTaken),
                                 policy: policy, now: now(), jitterSeed: seed)
-        _ = await carryOut(step, item: item, action: action, id: action.id, prepared: prepared, pending: &pending)
+        let evidence = journal.archiveDirectory == nil ? nil : answer.evidence.map { ArchiveEntry(action: action.id, channel: action.channel.rawValue, bytes: $0) }
+        _ = await carryOut(step, item: item, action: action, id: action.id, prepared: prepared, pending: &pending, evidence: evidence)
     }
 
     /// The planner's decision; a send to a paced debtor reserves the debtor at once, so two actions of one debtor
@@ -219,9 +221,15 @@ extension Dispatcher {
     /// Carries out a step: its records (with those held from earlier steps) are made durable first, then the file
     /// moves. A step that keeps the file where it is holds its records for the next one (one fsync, not two).
     /// Returns false when the records could not be written (stopping with the journal broken).
+    /// `evidence`: the bytes handed over, kept in the archive with the `sent` event that names their SHA-256.
     func carryOut(_ step: ActionLifecycle.Step, item: WorkItem, action: Action?, id: String, prepared: PreparedMessage?,
-                  pending: inout [JournalEvent]) async -> Bool {
-        let events = pending + events(step.records, item: item, action: action, id: id, prepared: prepared)
+                  pending: inout [JournalEvent], evidence: ArchiveEntry? = nil) async -> Bool {
+        var events = pending + events(step.records, item: item, action: action, id: id, prepared: prepared)
+        var archive: [ArchiveEntry] = []
+        if let evidence, let sent = events.lastIndex(where: { $0.event == .sent }) {
+            events[sent].archiveSHA256 = evidence.sha256
+            archive = [evidence]
+        }
         if step.move == .stay {
             pending = events
             return true
@@ -230,7 +238,7 @@ extension Dispatcher {
         for event in events where event.event == .rejected {
             logger.warning("action rejected", metadata: ["action.id": "\(id)", "spool.file": "\(item.file)", "reason": "\(event.reason ?? "")"])
         }
-        guard await record(events) else { return false }
+        guard await record(events, archive: archive) else { return false }
         switch step.move {
         case .stay:
             break
@@ -324,12 +332,12 @@ extension Dispatcher {
 
     /// Writes events durably, waiting (and refusing new work) while the journal cannot be written.
     /// Returns false only when stopping with the journal still broken: the file stays for recovery.
-    func record(_ events: [JournalEvent]) async -> Bool {
+    func record(_ events: [JournalEvent], archive: [ArchiveEntry] = []) async -> Bool {
         if events.isEmpty { return true }
         var delay: Double = 0.5
         while true {
             do {
-                try await journal.append(events)
+                try await journal.append(events, archive: archive)
                 let wasBroken = state.withLock { state -> Bool in
                     for event in events {
                         state.index.applyLive(event)

@@ -58,11 +58,14 @@ public struct SMSResult: Sendable, Equatable {
     /// The provider may have taken the message although the outcome says otherwise (no answer, and a lookup that
     /// found nothing yet): the next attempt must ask the provider first and is marked as a possible repeat.
     public var possiblyTaken: Bool
+    /// The request body that was sent to `provider` (for the evidence archive), when one went out.
+    public var requestBody: [UInt8]?
 
-    public init(outcome: DeliveryOutcome, provider: String, possiblyTaken: Bool = false) {
+    public init(outcome: DeliveryOutcome, provider: String, possiblyTaken: Bool = false, requestBody: [UInt8]? = nil) {
         self.outcome = outcome
         self.provider = provider
         self.possiblyTaken = possiblyTaken
+        self.requestBody = requestBody
     }
 }
 

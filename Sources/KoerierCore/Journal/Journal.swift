@@ -18,6 +18,7 @@ public final class Journal: Service, Sendable {
 
     private struct Pending: Sendable {
         let events: [JournalEvent]
+        let archive: [ArchiveEntry]
         let continuation: CheckedContinuation<Void, any Error>
     }
 
@@ -29,16 +30,28 @@ public final class Journal: Service, Sendable {
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
+    /// The evidence archive folder, when the archive is on.
+    public let archiveDirectory: String?
+
     /// Opens (and creates) the journal folder, repairs a torn last line left by a crash, and continues `seq`.
-    public init(directory: String) throws(JournalError) {
+    /// With `archive`, message bytes handed to `append` are kept there in the same group commit.
+    public init(directory: String, archive: String? = nil) throws(JournalError) {
         self.directory = directory
+        self.archiveDirectory = archive
+        if let archive {
+            do {
+                try FileManager.default.createDirectory(atPath: archive, withIntermediateDirectories: true)
+            } catch {
+                throw JournalError(path: archive, reason: "cannot create the archive folder: \(error.localizedDescription)", errno: 0)
+            }
+        }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw JournalError(path: directory, reason: "cannot create the journal folder: \(error.localizedDescription)", errno: 0)
         }
         let last = try Self.recoverLast(directory: directory)
-        self.writer = Writer(directory: directory, lastSeq: last.seq, lastTimestamp: last.ts)
+        self.writer = Writer(directory: directory, archive: archive, lastSeq: last.seq, lastTimestamp: last.ts)
     }
 
     /// The service: keeps the writer running until graceful shutdown, then writes what is pending and closes.
@@ -64,14 +77,18 @@ public final class Journal: Service, Sendable {
     /// The highest `seq` written so far.
     public var lastSeq: UInt64 { writer.seqSnapshot.withLock { $0 } }
 
-    /// Writes `events` (in order, each with the next `seq`) and returns when they are durable.
-    public func append(_ events: [JournalEvent]) async throws(JournalError) {
+    /// Writes `events` (in order, each with the next `seq`) and returns when they are durable. `archive`: message
+    /// bytes to keep as evidence, made durable in the same round before the events (both or neither).
+    public func append(_ events: [JournalEvent], archive: [ArchiveEntry] = []) async throws(JournalError) {
         if events.isEmpty { return }
+        if !archive.isEmpty && archiveDirectory == nil {
+            throw JournalError(path: directory, reason: "message bytes were given for an archive that is off", errno: 0)
+        }
         do {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let accepted = state.withLock { state -> Bool in
                     if state.closed { return false }
-                    state.pending.append(Pending(events: events, continuation: continuation))
+                    state.pending.append(Pending(events: events, archive: archive, continuation: continuation))
                     return true
                 }
                 if accepted {
@@ -126,7 +143,7 @@ public final class Journal: Service, Sendable {
                 return (state.pending, state.closed)
             }
             if !batch.isEmpty {
-                let result = writer.write(batch.map(\.events))
+                let result = writer.write(batch.map(\.events), archive: batch.flatMap(\.archive))
                 for item in batch {
                     switch result {
                     case .success: item.continuation.resume()
@@ -200,16 +217,20 @@ private final class Writer: @unchecked Sendable {
     /// is never written after the next day's has begun, and `seq` and `ts` agree.
     var lastTimestamp: Date
     let seqSnapshot: Mutex<UInt64>
-    var files: [CalendarDate: Int32] = [:]
+    /// Open day files (journal and archive) by path.
+    var files: [String: Int32] = [:]
 
-    init(directory: String, lastSeq: UInt64, lastTimestamp: Date) {
+    let archive: String?
+
+    init(directory: String, archive: String?, lastSeq: UInt64, lastTimestamp: Date) {
         self.directory = directory
+        self.archive = archive
         self.seq = lastSeq
         self.lastTimestamp = lastTimestamp
         self.seqSnapshot = Mutex(lastSeq)
     }
 
-    func write(_ groups: [[JournalEvent]]) -> Result<Void, JournalError> {
+    func write(_ groups: [[JournalEvent]], archive entries: [ArchiveEntry]) -> Result<Void, JournalError> {
         var byDay: [(CalendarDate, [UInt8])] = []
         var next = seq
         var latest = lastTimestamp
@@ -228,15 +249,21 @@ private final class Writer: @unchecked Sendable {
                 }
             }
         }
+        // The evidence first (one record per message, in the day file of the batch), then the events that name it.
+        var targets: [(path: String, folder: String, bytes: [UInt8])] = []
+        if let archive, !entries.isEmpty {
+            let stamp = RFC3339.format(latest)
+            targets.append(("\(archive)/\(RFC3339.utcDay(latest)).archive", archive, entries.flatMap { $0.record(ts: stamp) }))
+        }
+        targets += byDay.map { ("\(directory)/\($0.0).jsonl", directory, $0.1) }
         // Where each file stood before this batch: on any failure every file is cut back, so a batch is all or nothing.
         var written: [(fd: Int32, before: off_t)] = []
         func undo() {
             for (fd, before) in written where before >= 0 { _ = ftruncate(fd, before) }
         }
-        for (day, bytes) in byDay {
-            let path = "\(directory)/\(day).jsonl"
+        for (path, folder, bytes) in targets {
             let fd: Int32
-            if let open = files[day] {
+            if let open = files[path] {
                 fd = open
             } else {
                 fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
@@ -245,10 +272,13 @@ private final class Writer: @unchecked Sendable {
                     undo()
                     return .failure(JournalError(path: path, reason: "cannot open: \(String(cString: strerror(code)))", errno: code))
                 }
-                let dir = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-                if dir >= 0 { _ = fsync(dir); Glibc.close(dir) }
-                for (old, descriptor) in files where old < day { Glibc.close(descriptor); files[old] = nil }
-                files[day] = fd
+                DurableFile.syncFolder(folder)
+                // A new day's file: the older days' files of the same folder are done.
+                for (old, descriptor) in files where old < path && old.hasPrefix(folder + "/") {
+                    Glibc.close(descriptor)
+                    files[old] = nil
+                }
+                files[path] = fd
             }
             let before = lseek(fd, 0, SEEK_END)
             written.append((fd, before))
@@ -269,7 +299,7 @@ private final class Writer: @unchecked Sendable {
                 // Never leave a half line, nor half a batch: cut every file back to where this batch began.
                 undo()
                 Glibc.close(fd)
-                files[day] = nil
+                files[path] = nil
                 return .failure(JournalError(path: path, reason: "cannot write: \(String(cString: strerror(code)))", errno: code))
             }
         }

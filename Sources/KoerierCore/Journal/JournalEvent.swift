@@ -34,6 +34,8 @@ public struct JournalEvent: Sendable, Equatable {
     public var nextAttempt: Date?
     public var reason: String?
     public var tags: [String: String]?
+    /// Hex SHA-256 of the exact bytes handed to the relay or provider, kept in the evidence archive (on `sent`).
+    public var archiveSHA256: String?
     /// The invoice numbers a statutory 14-day letter covered (on its `sent` event), so a later letter can build on it.
     public var invoices: [String]?
     /// The spool file name of the action, so recovery can match files to history.
@@ -75,6 +77,7 @@ extension JournalEvent {
         add("template_sha256", templateSHA256)
         add("variant", variant)
         add("message_id", messageID)
+        add("archive_sha256", archiveSHA256)
         add("code", code)
         add("detail", detail)
         add("next_attempt", nextAttempt.map(RFC3339.format))
@@ -132,6 +135,7 @@ extension JournalEvent {
         templateSHA256 = string("template_sha256")
         variant = string("variant")
         messageID = string("message_id")
+        archiveSHA256 = string("archive_sha256")
         code = int("code")
         detail = string("detail")
         nextAttempt = string("next_attempt").flatMap(RFC3339.parse)

@@ -6,18 +6,24 @@ import Glibc
 /// Finds the events of one action in the journal, newest day first, without parsing lines about other actions.
 public enum JournalSearch {
     /// The events of `actionID` in the files of the last `days` days (by name), oldest first. The scan stops at the
-    /// oldest file that holds the action's `sent` or first event it looks for, so a recent action costs a few files.
+    /// newest file that holds an event for which `stop` is true (scanning backwards), so a recent action costs a few files.
     public static func events(of actionID: String, in directory: String, days: Int, until stop: (JournalEvent) -> Bool) -> [JournalEvent] {
+        lines(of: actionID, in: directory, days: days, until: stop).map(\.event)
+    }
+
+    /// Like `events`, with each event's journal line exactly as written (evidence keeps the original bytes).
+    public static func lines(of actionID: String, in directory: String, days: Int, until stop: (JournalEvent) -> Bool)
+        -> [(event: JournalEvent, line: [UInt8])] {
         var needle = "\"action\":"
         JSONText.appendQuoted(actionID, to: &needle)
         let pattern = Array(needle.utf8)
-        var found: [[JournalEvent]] = []
+        var found: [[(event: JournalEvent, line: [UInt8])]] = []
         for name in JournalReader.files(in: directory).suffix(max(1, days)).reversed() {
-            var day: [JournalEvent] = []
+            var day: [(event: JournalEvent, line: [UInt8])] = []
             var stopped = false
             JournalReader.forEachLine(in: directory + "/" + name) { line in
                 guard contains(line, pattern), let event = JournalEvent(jsonLine: line), event.action == actionID else { return }
-                day.append(event)
+                day.append((event, Array(line)))
                 if stop(event) { stopped = true }
             }
             found.append(day)
