@@ -13,7 +13,9 @@ struct ReloadService: Service {
     func run() async throws {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         for await _ in hangups.cancelOnGracefulShutdown() {
+            SystemdNotify.send("RELOADING=1")
             reload()
+            SystemdNotify.send("READY=1")
         }
     }
 

@@ -93,7 +93,10 @@ struct RunCommand: AsyncParsableCommand {
             services.append(.init(service: MetricsFileService(dispatcher: dispatcher, file: file)))
         }
         let forced: @Sendable () -> Void = { forcedExit(journal: journal, logger: logger) }
-        services.append(.init(service: DispatcherService(dispatcher: dispatcher, once: once, onForcedStop: forced),
+        let ready: @Sendable () -> Void = {
+            if !once { SystemdNotify.send("READY=1\nSTATUS=taking work from \(configuration.spool)/new") }
+        }
+        services.append(.init(service: DispatcherService(dispatcher: dispatcher, once: once, onReady: ready, onForcedStop: forced),
                               successTerminationBehavior: .gracefullyShutdownGroup,
                               failureTerminationBehavior: .gracefullyShutdownGroup))
         var group = ServiceGroupConfiguration(services: services, logger: logger)

@@ -93,4 +93,36 @@ struct OwnershipTests {
         #expect(work.files("active") == ["slow-1.json"])
         work.remove()
     }
+
+    @Test("started by systemd (Type=notify): READY=1 once work is taken, STOPPING=1 at SIGTERM", .timeLimit(.minutes(2)))
+    func systemdNotify() async throws {
+        let work = try Workspace("notify")
+        let relay = try await PythonRelay(in: work.root)
+        defer { relay.stop() }
+        try work.writeConfig(port: relay.port)
+        let socket = work.root + "/notify.sock"
+        let received = work.root + "/notify.log"
+        let listener = try Child(name: "notify listener", executable: E2E.python, arguments: ["-c", """
+            import socket, sys
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            s.bind(sys.argv[1])
+            while True:
+                data = s.recv(4096)
+                with open(sys.argv[2], "a") as f:
+                    f.write(data.decode() + "\\n---\\n")
+            """, socket, received], logPath: work.root + "/listener.log")
+        defer { listener.stop() }
+        #expect(await E2E.waitUntil(timeout: 10) { FileManager.default.fileExists(atPath: socket) })
+        var environment = ProcessInfo.processInfo.environment
+        environment["NOTIFY_SOCKET"] = socket
+        let daemon = try Child(name: "koerier daemon", executable: try E2E.koerierBinary(),
+                               arguments: ["run", "--config", work.configPath], logPath: work.root + "/daemon.log", environment: environment)
+        defer { daemon.stop() }
+        let text = { (try? String(contentsOfFile: received, encoding: .utf8)) ?? "" }
+        #expect(await E2E.waitUntil(timeout: 20) { text().contains("READY=1") }, "no READY=1: \(daemon.log.suffix(1000))")
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitForExit(timeout: 30)?.status == 0)
+        #expect(await E2E.waitUntil(timeout: 5) { text().contains("STOPPING=1") })
+        work.remove()
+    }
 }

@@ -47,6 +47,8 @@ public final class Dispatcher: Sendable {
         /// `--once`: files that could not be finished in this run, with why.
         var unfinished: [String] = []
         var once = false
+        /// Recovery is done and the loops run: what `/readyz` and systemd's READY=1 wait for.
+        var ready = false
         /// Files moved between folders since their folders were last fsynced.
         var unsyncedMoves = false
         var stopping = false
@@ -115,11 +117,24 @@ public final class Dispatcher: Sendable {
         wakeTimer.signal()
     }
 
-    /// Runs until `stop()`, or with `once` until everything due now is done.
-    public func run(once: Bool) async throws {
+    /// Why the dispatcher cannot take work now, or nil when it can (recovered, running, journal writable).
+    public var notReadyReason: String? {
+        state.withLock { state in
+            if state.stopping { return "stopping" }
+            if !state.ready { return "starting: recovery from the journal is not done" }
+            if state.journalBroken { return "the journal cannot be written" }
+            return nil
+        }
+    }
+
+    /// Runs until `stop()`, or with `once` until everything due now is done. `onReady` is called once recovery is
+    /// done and work is taken (systemd's READY=1).
+    public func run(once: Bool, onReady: @Sendable () -> Void = {}) async throws {
         state.withLock { $0.once = once }
         try spool.layout.create()
         try await recover()
+        state.withLock { $0.ready = true }
+        onReady()
         let configuration = runtime.configuration
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.intakeLoop(once: once) }

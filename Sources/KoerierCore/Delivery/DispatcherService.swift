@@ -8,18 +8,22 @@ public struct DispatcherService: Service {
     public let dispatcher: Dispatcher
     public let once: Bool
     public let onForcedStop: @Sendable () -> Void
+    /// Called once recovery is done and work is taken.
+    public let onReady: @Sendable () -> Void
 
-    public init(dispatcher: Dispatcher, once: Bool, onForcedStop: @escaping @Sendable () -> Void) {
+    public init(dispatcher: Dispatcher, once: Bool, onReady: @escaping @Sendable () -> Void = {}, onForcedStop: @escaping @Sendable () -> Void) {
         self.dispatcher = dispatcher
         self.once = once
+        self.onReady = onReady
         self.onForcedStop = onForcedStop
     }
 
     public func run() async throws {
         try await withTaskCancellationHandler {
             try await withGracefulShutdownHandler {
-                try await dispatcher.run(once: once)
+                try await dispatcher.run(once: once, onReady: onReady)
             } onGracefulShutdown: {
+                SystemdNotify.send("STOPPING=1")
                 dispatcher.stop()
             }
         } onCancel: {
