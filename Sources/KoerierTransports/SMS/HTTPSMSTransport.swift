@@ -90,7 +90,6 @@ public final class HTTPSMSTransport: SMSTransport {
         }
         defer { leave() }
 
-        let message = SMSMessage(reference: sms.actionID, to: sms.to, from: sms.from, text: sms.text, unicode: sms.unicode, parts: sms.parts)
         var lastFailure: SMSResult?
         var paused: [(name: String, until: ContinuousClock.Instant)] = []
         for provider in providers {
@@ -98,7 +97,7 @@ public final class HTTPSMSTransport: SMSTransport {
                 paused.append((provider.name, until))
                 continue
             }
-            switch await attempt(message, on: provider) {
+            switch await attempt(sms, on: provider) {
             case .final(let result):
                 return result
             case .notTaken(let result):
@@ -124,9 +123,9 @@ public final class HTTPSMSTransport: SMSTransport {
         case notTaken(SMSResult)
     }
 
-    private func attempt(_ message: SMSMessage, on provider: SMSProviderRuntime) async -> Step {
+    private func attempt(_ message: OutgoingSMS, on provider: SMSProviderRuntime) async -> Step {
         var log = logger
-        log[metadataKey: "action.id"] = "\(message.reference)"
+        log[metadataKey: "action.id"] = "\(message.actionID)"
         log[metadataKey: "delivery.provider"] = "\(provider.name)"
         let name = provider.name
         let started = ContinuousClock.now
@@ -184,10 +183,10 @@ public final class HTTPSMSTransport: SMSTransport {
     }
 
     /// The request went out but no answer came back. Never resend blindly: ask the provider if it can tell.
-    private func resolveAmbiguous(_ message: SMSMessage, on provider: SMSProviderRuntime, why: String, logger log: Logger) async -> Step {
+    private func resolveAmbiguous(_ message: OutgoingSMS, on provider: SMSProviderRuntime, why: String, logger log: Logger) async -> Step {
         let name = provider.name
         let noAnswer = "no answer from \(name) after the request was sent (\(why))"
-        guard !tuning.lookupDelays.isEmpty, provider.codec.lookupRequest(reference: message.reference, settings: provider.settings) != nil else {
+        guard !tuning.lookupDelays.isEmpty, provider.codec.lookupRequest(reference: message.actionID, settings: provider.settings) != nil else {
             log.warning("SMS outcome unknown: no answer after the request was sent", metadata: ["delivery.detail": "\(why)"])
             return .final(SMSResult(outcome: .unknown(detail: "\(noAnswer); it may have been accepted"), provider: name))
         }
@@ -195,7 +194,7 @@ public final class HTTPSMSTransport: SMSTransport {
         var outcome = SMSLookupOutcome.unknown(detail: "no lookup was made")
         for delay in tuning.lookupDelays {
             if delay > .zero { try? await Task.sleep(for: delay) }
-            outcome = await lookUp(message.reference, at: provider)
+            outcome = await lookUp(message.actionID, at: provider)
             if case .found = outcome { break }
         }
         switch outcome {

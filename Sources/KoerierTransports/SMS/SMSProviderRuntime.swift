@@ -196,7 +196,7 @@ extension SMSProviderRuntime {
         }
         // The codecs check their settings when they build a request; build one now so a broken
         // configuration fails at start-up, not on the first message.
-        let probe = SMSMessage(reference: "koerier-settings-check", to: "+31612345678", from: "Koerier", text: "check", unicode: false, parts: 1)
+        let probe = OutgoingSMS(actionID: "koerier-settings-check", to: "+31612345678", from: "Koerier", text: "check", unicode: false, parts: 1)
         do {
             _ = try codec.request(for: probe, settings: settings)
         } catch {

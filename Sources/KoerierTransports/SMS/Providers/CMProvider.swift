@@ -1,4 +1,5 @@
 import Foundation
+import KoerierCore
 
 // CM.com Business Messaging API (JSON gateway).
 //
@@ -38,7 +39,7 @@ public struct CMProvider: SMSProviderCodec {
 
     public init() {}
 
-    public func request(for message: SMSMessage, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
+    public func request(for message: OutgoingSMS, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
         try SMSCodecSupport.checkBaseURL(settings.baseURL, kind: kind)
         try SMSCodecSupport.checkSecret(settings, kind: kind, name: "product token")
         var msg: [SMSCodecJSONMember] = [
@@ -46,7 +47,7 @@ public struct CMProvider: SMSProviderCodec {
             .init("from", .string(message.from)),
             .init("to", .array([.object([.init("number", .string("00" + SMSCodecSupport.digits(message.to)))])])),
             .init("body", .object([.init("type", .string("auto")), .init("content", .string(message.text))])),
-            .init("reference", .string(reference(for: message.reference))),
+            .init("reference", .string(reference(for: message.actionID))),
             .init("minimumNumberOfMessageParts", .int(1)),
             // CM's maximum; a lower value would let the gateway truncate a text it counts differently.
             .init("maximumNumberOfMessageParts", .int(8)),

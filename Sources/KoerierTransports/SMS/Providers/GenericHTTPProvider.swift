@@ -1,4 +1,5 @@
 import Foundation
+import KoerierCore
 
 // Generic HTTP provider (`kind: http`): any SMS gateway that takes one request per message and says
 // "accepted" with an HTTP status. Everything comes from the settings: method, path or URL template,
@@ -43,7 +44,7 @@ public struct GenericHTTPProvider: SMSProviderCodec {
     public static let defaultJSONBody = #"{"to":"{{to}}","from":"{{from}}","text":"{{text}}","reference":"{{reference}}"}"#
     public static let defaultFormBody = "to={{to}}&from={{from}}&text={{text}}&reference={{reference}}"
 
-    public func request(for message: SMSMessage, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
+    public func request(for message: OutgoingSMS, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
         let values = placeholderValues(message, settings)
         guard let pathTemplate = settings.path, !pathTemplate.isEmpty else {
             throw SMSProviderSettingsError("http: path (or a full url template) is required")
@@ -113,13 +114,13 @@ public struct GenericHTTPProvider: SMSProviderCodec {
 
     // MARK: Templates
 
-    private func placeholderValues(_ message: SMSMessage, _ settings: SMSProviderSettings) -> [String: String] {
+    private func placeholderValues(_ message: OutgoingSMS, _ settings: SMSProviderSettings) -> [String: String] {
         [
             "to": message.to.hasPrefix("+") ? message.to : "+" + SMSCodecSupport.digits(message.to),
             "to_digits": SMSCodecSupport.digits(message.to),
             "from": message.from,
             "text": message.text,
-            "reference": reference(for: message.reference),
+            "reference": reference(for: message.actionID),
             "token": settings.secret,
             "account": settings.account ?? "",
             "unicode": message.unicode ? "true" : "false",

@@ -1,4 +1,5 @@
 import Foundation
+import KoerierCore
 
 // MessageBird (Bird) SMS REST API, legacy `rest.messagebird.com`.
 //
@@ -35,14 +36,14 @@ public struct MessageBirdProvider: SMSProviderCodec {
 
     public init() {}
 
-    public func request(for message: SMSMessage, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
+    public func request(for message: OutgoingSMS, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
         try SMSCodecSupport.checkBaseURL(settings.baseURL, kind: kind)
         try SMSCodecSupport.checkSecret(settings, kind: kind, name: "access key")
         let body = SMSCodecJSON.object([
             .init("recipients", .array([.string(SMSCodecSupport.digits(message.to))])),
             .init("originator", .string(message.from)),
             .init("body", .string(message.text)),
-            .init("reference", .string(reference(for: message.reference))),
+            .init("reference", .string(reference(for: message.actionID))),
             .init("datacoding", .string(message.unicode ? "unicode" : "plain")),
         ])
         return HTTPRequestSpec(

@@ -16,7 +16,7 @@ public protocol SMSProviderCodec: Sendable {
     var maxReferenceLength: Int { get }
     /// The request that hands `message` to the provider. Throws only for settings that cannot work
     /// (for example Twilio without an Account SID); never for message content.
-    func request(for message: SMSMessage, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec
+    func request(for message: OutgoingSMS, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec
     /// The class of the provider's answer to `request(for:settings:)`.
     func classify(_ response: HTTPResponseSpec) -> SMSOutcome
     /// A request that asks the provider whether it has a message with this reference (nil where the API has none).

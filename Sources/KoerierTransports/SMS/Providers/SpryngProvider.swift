@@ -1,4 +1,5 @@
 import Foundation
+import KoerierCore
 
 // Spryng SMS REST API v1.
 //
@@ -34,7 +35,7 @@ public struct SpryngProvider: SMSProviderCodec {
 
     public init() {}
 
-    public func request(for message: SMSMessage, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
+    public func request(for message: OutgoingSMS, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
         try SMSCodecSupport.checkBaseURL(settings.baseURL, kind: kind)
         try SMSCodecSupport.checkSecret(settings, kind: kind, name: "API key")
         let route = settings.route.flatMap { $0.isEmpty ? nil : $0 } ?? "business"
@@ -44,7 +45,7 @@ public struct SpryngProvider: SMSProviderCodec {
             .init("route", .string(route)),
             .init("originator", .string(message.from)),
             .init("recipients", .array([.string(SMSCodecSupport.digits(message.to))])),
-            .init("reference", .string(reference(for: message.reference))),
+            .init("reference", .string(reference(for: message.actionID))),
         ])
         return HTTPRequestSpec(
             method: "POST",

@@ -1,4 +1,5 @@
 import Foundation
+import KoerierCore
 
 // Vonage (Nexmo) SMS API.
 //
@@ -30,7 +31,7 @@ public struct VonageProvider: SMSProviderCodec {
 
     public init() {}
 
-    public func request(for message: SMSMessage, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
+    public func request(for message: OutgoingSMS, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
         try SMSCodecSupport.checkBaseURL(settings.baseURL, kind: kind)
         try SMSCodecSupport.checkSecret(settings, kind: kind, name: "API secret")
         guard let key = settings.account?.trimmingCharacters(in: .whitespaces), !key.isEmpty else {
@@ -43,7 +44,7 @@ public struct VonageProvider: SMSProviderCodec {
             ("to", SMSCodecSupport.digits(message.to)),
             ("text", message.text),
             ("type", message.unicode ? "unicode" : "text"),
-            ("client-ref", reference(for: message.reference)),
+            ("client-ref", reference(for: message.actionID)),
         ]
         return HTTPRequestSpec(
             method: "POST",
