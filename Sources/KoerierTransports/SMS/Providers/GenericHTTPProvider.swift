@@ -92,7 +92,7 @@ public struct GenericHTTPProvider: SMSProviderCodec {
     public func classify(_ response: HTTPResponseSpec) -> SMSOutcome {
         let root = SMSCodecSupport.json(response)
         if successStatus.contains(response.status) {
-            let id = idJSONPath.flatMap { SMSCodecSupport.scalarString(SMSCodecSupport.value(at: $0, in: root)) }
+            let id = idJSONPath.flatMap { SMSCodecSupport.messageID(SMSCodecSupport.value(at: $0, in: root)) }
             return .accepted(messageID: id, detail: SMSCodecSupport.httpDetail(response.status, nil))
         }
         let text = Self.errorText(root)
@@ -155,13 +155,13 @@ public struct GenericHTTPProvider: SMSProviderCodec {
     }
 
     /// A short error text from common JSON error shapes.
-    static func errorText(_ root: Any?) -> String? {
-        guard let object = root as? [String: Any] else { return nil }
+    static func errorText(_ root: JSONValue?) -> String? {
+        guard let object = SMSCodecSupport.object(root) else { return nil }
         for key in ["message", "error_description", "description", "detail", "error", "title", "details"] {
             if let text = SMSCodecSupport.scalarString(object[key]), !text.isEmpty { return text }
-            if let nested = object[key] as? [String: Any], let text = errorText(nested) { return text }
+            if case .object? = object[key], let text = errorText(object[key]) { return text }
         }
-        if let errors = object["errors"] as? [Any], let first = errors.first {
+        if let first = SMSCodecSupport.array(object["errors"])?.first {
             if let text = SMSCodecSupport.scalarString(first) { return text }
             return errorText(first)
         }

@@ -64,9 +64,9 @@ public struct TwilioProvider: SMSProviderCodec {
     }
 
     public func classify(_ response: HTTPResponseSpec) -> SMSOutcome {
-        let root = SMSCodecSupport.json(response) as? [String: Any]
+        let root = SMSCodecSupport.object(SMSCodecSupport.json(response))
         if (200...299).contains(response.status) {
-            let sid = root.flatMap { SMSCodecSupport.scalarString($0["sid"]) }
+            let sid = root.flatMap { SMSCodecSupport.messageID($0["sid"]) }
             let status = root.flatMap { SMSCodecSupport.scalarString($0["status"]) }
             if status == "failed" {
                 let code = root.flatMap { SMSCodecSupport.scalarString($0["error_code"]) }
