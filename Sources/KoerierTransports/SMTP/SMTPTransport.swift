@@ -13,6 +13,8 @@ public final class SMTPTransport: EmailTransport {
     private let driver: Mutex<CurlMultiDriver>
     private let pool = Mutex<[CurlEasy]>([])
     private let logger: Logger
+    /// Cuts the login out of every reply line before it is classified, logged or journalled.
+    private let redactor: SMTPCredentialRedactor
 
     /// Why the transport could not start.
     public struct StartError: Error, CustomStringConvertible {
@@ -26,6 +28,7 @@ public final class SMTPTransport: EmailTransport {
         self.settings = settings
         self.driver = Mutex(driver)
         self.logger = logger
+        self.redactor = SMTPCredentialRedactor(username: settings.username, password: settings.password)
     }
 
     public func send(_ message: EmailMessage) async -> DeliveryOutcome {
@@ -49,7 +52,7 @@ public final class SMTPTransport: EmailTransport {
         }
         easy.configure(request)
         let current = driver.withLock { $0 }
-        let response = await current.perform(easy)
+        let response = Self.redacting(await current.perform(easy), with: redactor)
         pool.withLock { $0.append(easy) }
         if let error = response.error, !Self.endedCleanly(response, error: error) {
             replaceConnections(after: current)
@@ -66,6 +69,15 @@ public final class SMTPTransport: EmailTransport {
     public func shutdown() async {
         let current = driver.withLock { $0 }
         await Self.drain(current)
+    }
+
+    /// `response` with the login removed from every reply line and from curl's error text, so nothing kept later
+    /// (journal `detail`, log lines, reason files) can hold it in any form.
+    static func redacting(_ response: CurlResponse, with redactor: SMTPCredentialRedactor) -> CurlResponse {
+        var clean = response
+        clean.headerLines = redactor.redact(lines: response.headerLines)
+        clean.error = response.error.map { $0.mappingDetail(redactor.redact) }
+        return clean
     }
 
     /// True when the relay answered with a reply code, so the SMTP session is in step and its connection reusable.
