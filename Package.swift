@@ -11,6 +11,9 @@ var package = Package(
     products: [
         .executable(name: "koerier", targets: ["koerier"]),
         .executable(name: "koerier-bench", targets: ["koerier-bench"]),
+        // Libraries only for the fuzz package in Fuzz/, which depends on this one by path.
+        .library(name: "KoerierCore", targets: ["KoerierCore"]),
+        .library(name: "KoerierTransports", targets: ["KoerierTransports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -15,6 +15,17 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
         self.detail = detail
     }
 
+    /// The same error with `transform` applied to the detail text (to remove secrets before it is kept).
+    public func mappingDetail(_ transform: (String) -> String) -> CurlError {
+        CurlError(code: code, message: message, detail: transform(detail))
+    }
+
+    private init(code: Int, message: String, detail: String) {
+        self.code = code
+        self.message = message
+        self.detail = detail
+    }
+
     public var description: String {
         detail.isEmpty ? "curl error \(code): \(message)" : "curl error \(code): \(message) (\(detail))"
     }

@@ -110,7 +110,7 @@ private let brokenActions: [BrokenAction] = [
     BrokenAction("a list instead of an object", raw: Array("[]".utf8), field: "", reason: "must be an object"),
     BrokenAction("1 MiB + 1 bytes", raw: paddedDocument(to: ActionDecoder.maximumSize + 1), field: "", reason: "at most 1 MiB"),
     BrokenAction("control character in the recipient name", email.setting("recipient.name", .string("Kees\u{7}Smit")),
-                 field: "recipient.name", reason: "control character U+7"),
+                 field: "recipient.name", reason: "control character U+0007"),
     BrokenAction("line feed in the debtor name", email.setting("debtor.name", .string("Kees\nSmit")),
                  field: "debtor.name", reason: "line feed"),
     BrokenAction("blank recipient name", email.setting("recipient.name", .string("   ")), field: "recipient.name", reason: "is empty"),

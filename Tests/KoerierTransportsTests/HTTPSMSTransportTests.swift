@@ -598,7 +598,7 @@ struct FakeError: Error, CustomStringConvertible {
 }
 
 /// Tests/Support/fake_sms_provider.py in a child process on 127.0.0.1, with its request log.
-final class FakeSMSProvider: @unchecked Sendable {
+final class FakeSMSProvider: Sendable {
     struct Request {
         var method: String
         var path: String

@@ -1,4 +1,5 @@
 import Foundation
+import KoerierCore
 import Testing
 @testable import KoerierTransports
 
@@ -12,8 +13,8 @@ private func message(
     text: String = "Herinnering: factuur 2024-001 staat open.",
     unicode: Bool = false,
     reference: String = "act-2024-001"
-) -> SMSMessage {
-    SMSMessage(reference: reference, to: to, from: "Voorbeeld", text: text, unicode: unicode, parts: 1)
+) -> OutgoingSMS {
+    OutgoingSMS(actionID: reference, to: to, from: "Voorbeeld", text: text, unicode: unicode, parts: 1)
 }
 
 private func settings(_ base: String, account: String? = nil) -> SMSProviderSettings {

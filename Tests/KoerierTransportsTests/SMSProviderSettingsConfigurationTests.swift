@@ -3,7 +3,7 @@ import KoerierCore
 import KoerierTransports
 import Testing
 
-private let message = SMSMessage(reference: "act-1", to: "+31612345678", from: "Voorbeeld", text: "Herinnering", unicode: false, parts: 1)
+private let message = OutgoingSMS(actionID: "act-1", to: "+31612345678", from: "Voorbeeld", text: "Herinnering", unicode: false, parts: 1)
 
 private func config(_ options: Configuration.SMSProviderOptions, url: String = "https://gw.example.nl") -> Configuration.SMSProviderSettingsConfig {
     Configuration.SMSProviderSettingsConfig(name: "p", url: url, secret: "tok", concurrency: 1, ratePerSecond: 1, timeout: 5, options: options)

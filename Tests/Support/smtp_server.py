@@ -5,6 +5,7 @@ Usage:
     smtp_server.py --dir DIR --port-file PATH [--host 127.0.0.1] [--port 0]
                    [--tempfail-first N] [--reject-rcpt REGEX]
                    [--drop-first-rcpt REGEX] [--stall-first-rcpt REGEX] [--stall-seconds S]
+                   [--auth-echo reject|accept] [--auth-mechanisms PLAIN,LOGIN]
 
 Every transaction that reaches the end of DATA is saved as DIR/<seq>.json (written atomically through a hidden
 temporary file) with: seq, mail_from, rcpt_tos, outcome, reply, data_b64 (the raw message bytes exactly as
@@ -19,6 +20,11 @@ Outcomes, checked in this order at the end of DATA:
     --tempfail-first N        the first N transactions get "451 4.3.0 try later"
     otherwise                 "250 2.0.0 Ok: queued as <seq>"
 At RCPT: a recipient matching --reject-rcpt gets "550 5.1.1 user unknown".
+
+--auth-echo makes a careless relay that echoes the AUTH exchange (without TLS, so only for loopback): it offers
+AUTH with --auth-mechanisms (default PLAIN,LOGIN), repeats the client's base64 answers in its LOGIN challenges,
+and then, with "reject", answers 535 quoting the base64 blobs and the decoded username and password; with
+"accept", answers 235 quoting them and puts the PLAIN blob into every "250 ... queued as" reply too.
 
 The chosen port is written to --port-file (atomically) once the server listens. SIGTERM/SIGINT end the process.
 """
@@ -39,6 +45,7 @@ OPTIONS = None
 COUNTER = {"seq": 0, "tempfails": 0}
 SEEN_DROP = set()
 SEEN_STALL = set()
+SESSION_BLOBS = {}
 
 
 def next_seq():
@@ -56,7 +63,44 @@ def save(record):
     os.rename(tmp, os.path.join(OPTIONS.dir, name))
 
 
+def b64(data):
+    return base64.b64encode(data).decode("ascii")
+
+
 class Handler:
+    async def handle_AUTH(self, server, session, envelope, args):
+        """The careless relay of --auth-echo: echoes what the client sent, in every form."""
+        mechanism = args[0].upper()
+        if mechanism == "PLAIN":
+            if len(args) > 1:
+                blob = args[1]
+            else:
+                answer = await server.challenge_auth("", encode_to_b64=False)
+                if not isinstance(answer, bytes):
+                    return None
+                blob = b64(answer)
+            parts = base64.b64decode(blob + "=" * (-len(blob) % 4)).split(b"\0")
+            user = parts[1] if len(parts) > 2 else b""
+            password = parts[2] if len(parts) > 2 else b""
+            said = "AUTH PLAIN %s" % blob
+        else:
+            user = await server.challenge_auth("Username:")
+            if not isinstance(user, bytes):
+                return None
+            password = await server.challenge_auth(
+                ("UGFzc3dvcmQ6 (username was %s = %s)" % (b64(user), user.decode("utf-8", "replace"))).encode(),
+                encode_to_b64=False)
+            if not isinstance(password, bytes):
+                return None
+            blob = b64(b"\0" + user + b"\0" + password)
+            said = "AUTH LOGIN %s %s" % (b64(user), b64(password))
+        SESSION_BLOBS[id(session)] = blob
+        decoded = "%s/%s" % (user.decode("utf-8", "replace"), password.decode("utf-8", "replace"))
+        if OPTIONS.auth_echo == "accept":
+            session.authenticated = True
+            return "235 2.7.0 Authentication successful: %s (%s)" % (said, decoded)
+        return "535 5.7.8 Authentication failed: %s (%s) plain=%s" % (said, decoded, blob)
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if OPTIONS.reject_rcpt and re.search(OPTIONS.reject_rcpt, address):
             save({"seq": next_seq(), "mail_from": envelope.mail_from, "rcpt_tos": [address],
@@ -91,6 +135,8 @@ class Handler:
             save(record)
             return reply
         reply = "250 2.0.0 Ok: queued as Q%06d" % seq
+        if OPTIONS.auth_echo and id(session) in SESSION_BLOBS:
+            reply += " for %s" % SESSION_BLOBS[id(session)]
         record.update(outcome="accepted", reply=reply)
         save(record)
         return reply
@@ -113,6 +159,11 @@ async def main():
             super().connection_lost(exc)
 
     def factory():
+        if OPTIONS.auth_echo:
+            offered = set(m.strip().upper() for m in OPTIONS.auth_mechanisms.split(","))
+            excluded = [m for m in ("PLAIN", "LOGIN") if m not in offered]
+            return LoggingSMTP(handler, decode_data=False, hostname="e2e-relay", timeout=120,
+                               auth_require_tls=False, auth_exclude_mechanism=excluded)
         return LoggingSMTP(handler, decode_data=False, hostname="e2e-relay", timeout=120)
 
     server = await loop.create_server(factory, host=OPTIONS.host, port=OPTIONS.port)
@@ -139,6 +190,8 @@ if __name__ == "__main__":
     parser.add_argument("--drop-first-rcpt", default=None)
     parser.add_argument("--stall-first-rcpt", default=None)
     parser.add_argument("--stall-seconds", type=float, default=30.0)
+    parser.add_argument("--auth-echo", choices=["reject", "accept"], default=None)
+    parser.add_argument("--auth-mechanisms", default="PLAIN,LOGIN")
     OPTIONS = parser.parse_args()
     # A parent may hand down SIGTERM/SIGINT blocked (the Swift test runner does): unblock them, so stopping is quick.
     blocked = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})

@@ -26,9 +26,10 @@ public enum ActionDecoder {
         guard versionValue == .number("1") else {
             throw ActionError(field: "version", reason: "must be 1, found \(versionValue.kindName)")
         }
-        let id = try root.string("id", maxLength: 200)
+        // Never trimmed: the id is the idempotency key and must match the pattern exactly as written.
+        let id = try root.string("id", maxLength: 200, trimming: false)
         guard isValidID(id) else {
-            throw ActionError(field: "id", reason: "\"\(id)\" must be 1 to 128 characters of A-Z a-z 0-9 . _ -")
+            throw ActionError(field: "id", reason: "\"\(id)\" must be 1 to 128 characters of A-Z a-z 0-9 . _ - (no spaces, not even around it)")
         }
         let channelText = try root.string("channel")
         guard let channel = Action.Channel(rawValue: channelText) else {
@@ -145,7 +146,7 @@ public enum ActionDecoder {
         }
         switch EmailAddress.parse(raw) {
         case .success(let address): return address
-        case .failure(let error): throw ActionError(field: reader.field(name), reason: "\"\(raw.debugEscaped)\" \(error.reason)")
+        case .failure(let error): throw ActionError(field: reader.field(name), reason: "\"\(TextCheck.escaped(raw))\" \(error.reason)")
         }
     }
 
@@ -247,8 +248,8 @@ public enum ActionDecoder {
                 throw ActionError(field: "\(path).path", reason: "\"\(relative)\" \(problem)")
             }
             let filename = try reader.optionalString("filename", maxLength: 200) ?? String(relative.split(separator: "/").last ?? "bijlage.pdf")
-            if filename.contains("/") || filename.contains("\\") || filename.contains("\"") {
-                throw ActionError(field: "\(path).filename", reason: "\"\(filename)\" may not contain / \\ or \"")
+            if let problem = AttachmentPath.filenameProblem(filename) {
+                throw ActionError(field: "\(path).filename", reason: "\"\(filename)\" \(problem)")
             }
             attachments.append(Action.Attachment(path: relative, filename: filename))
         }
@@ -259,11 +260,21 @@ public enum ActionDecoder {
         guard case .object(let object) = value else {
             throw ActionError(field: "tags", reason: "must be a flat object of strings, found \(value.kindName)")
         }
+        if object.count > TagLimits.count {
+            throw ActionError(field: "tags", reason: "holds \(object.count) tags; at most \(TagLimits.count) are allowed")
+        }
         var tags: [String: String] = [:]
-        for (key, item) in object {
-            guard case .string(let text) = item else {
-                throw ActionError(field: "tags.\(key)", reason: "must be a string, found \(item.kindName)")
+        for key in object.keys.sorted() {
+            guard TagLimits.isValidKey(key) else {
+                throw ActionError(field: "tags", reason: "the key \"\(TextCheck.escaped(String(key.prefix(80))))\" must be 1 to \(TagLimits.keyLength) characters of A-Z a-z 0-9 . _ -")
             }
+            guard case .string(let text)? = object[key] else {
+                throw ActionError(field: "tags.\(key)", reason: "must be a string, found \(object[key]?.kindName ?? "nothing")")
+            }
+            if text.utf8.count > TagLimits.valueBytes {
+                throw ActionError(field: "tags.\(key)", reason: "is \(text.utf8.count) bytes; a tag value is at most \(TagLimits.valueBytes) bytes")
+            }
+            if let problem = TextCheck.problem(text) { throw ActionError(field: "tags.\(key)", reason: problem) }
             tags[key] = text
         }
         return tags
@@ -280,6 +291,14 @@ enum AttachmentPath {
         if components.contains(where: { $0 == ".." }) { return "leaves the attachments root with '..'" }
         if components.contains(where: { $0.isEmpty || $0 == "." }) { return "has an empty or '.' path component" }
         if !relative.lowercased().hasSuffix(".pdf") { return "is not a PDF file (.pdf)" }
+        return nil
+    }
+
+    /// Why `filename` (the name the debtor sees) is not acceptable, or `nil`: it must end in `.pdf` after at least
+    /// one other character and hold no `/`, `\\` or `"` (control and invisible characters are refused before).
+    static func filenameProblem(_ filename: String) -> String? {
+        if filename.contains("/") || filename.contains("\\") || filename.contains("\"") { return "may not contain / \\ or \"" }
+        if !filename.lowercased().hasSuffix(".pdf") || filename.utf8.count <= 4 { return "must end in .pdf, like \"factuur.pdf\"" }
         return nil
     }
 }

@@ -10,7 +10,11 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
             if scalar == "\r" || scalar == "\n" { return .failure(AddressError(reason: "contains a line break (CR/LF)")) }
             if scalar.value < 0x21 || scalar.value == 0x7F { return .failure(AddressError(reason: "contains a space or control character")) }
             if "<>()[]\\,;:\"".unicodeScalars.contains(scalar) { return .failure(AddressError(reason: "contains the character '\(scalar)'")) }
-            if !scalar.isASCII { return .failure(AddressError(reason: "contains the non-ASCII character '\(scalar)'")) }
+            if !scalar.isASCII {
+                // An invisible or bidirectional character is named by its code point only, never copied into the reason.
+                let shown = TextCheck.isRefused(scalar) ? "" : " '\(scalar)'"
+                return .failure(AddressError(reason: "contains the non-ASCII character \(TextCheck.codePoint(scalar))\(shown)"))
+            }
         }
         let parts = raw.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2 else { return .failure(AddressError(reason: "must contain exactly one '@'")) }

@@ -28,18 +28,17 @@ struct ObjectReader {
         return value
     }
 
-    func string(_ key: String, maxLength: Int = 1000) throws(ActionError) -> String {
+    /// The string at `key`, trimmed of surrounding spaces and tabs unless `trimming` is false, refused when it is
+    /// empty, longer than `maxLength` characters, or holds a character `TextCheck` refuses.
+    func string(_ key: String, maxLength: Int = 1000, trimming: Bool = true) throws(ActionError) -> String {
         let value = try value(key)
         guard case .string(let text) = value else {
             throw ActionError(field: field(key), reason: "must be a string, found \(value.kindName)")
         }
-        let trimmed = text.trimmingSpaces
+        let trimmed = trimming ? text.trimmingSpaces : text
         if trimmed.isEmpty { throw ActionError(field: field(key), reason: "is empty") }
         if trimmed.count > maxLength { throw ActionError(field: field(key), reason: "is longer than \(maxLength) characters") }
-        if let bad = trimmed.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
-            let name = bad == "\r" ? "a carriage return (CR)" : bad == "\n" ? "a line feed (LF)" : "the control character U+\(String(bad.value, radix: 16, uppercase: true))"
-            throw ActionError(field: field(key), reason: "contains \(name)")
-        }
+        if let problem = TextCheck.problem(trimmed) { throw ActionError(field: field(key), reason: problem) }
         return trimmed
     }
 

@@ -23,6 +23,9 @@ public struct RenderedSMS: Sendable, Equatable {
 /// Why an action cannot be rendered; the action is rejected with this reason.
 public struct RenderError: Error, Sendable, Equatable, CustomStringConvertible {
     public let reason: String
+    /// True when trying again later may work (an attachment could not be read for a passing reason such as too
+    /// many open files): the dispatcher defers the action and tries again, it does not reject it.
+    public var temporary = false
     public var description: String { reason }
 }
 

@@ -97,7 +97,6 @@ public final class HTTPSMSTransport: SMSTransport, Service {
         }
         defer { leave() }
 
-        let message = SMSMessage(reference: sms.actionID, to: sms.to, from: sms.from, text: sms.text, unicode: sms.unicode, parts: sms.parts)
         var lastFailure: SMSResult?
         var paused: [(name: String, until: ContinuousClock.Instant)] = []
         let onWire = OncePermit(permit)
@@ -106,7 +105,7 @@ public final class HTTPSMSTransport: SMSTransport, Service {
                 paused.append((provider.name, until))
                 continue
             }
-            switch await attempt(message, on: provider, permit: onWire) {
+            switch await attempt(sms, on: provider, permit: onWire) {
             case .final(let result):
                 return result
             case .notTaken(let result):
@@ -132,9 +131,9 @@ public final class HTTPSMSTransport: SMSTransport, Service {
         case notTaken(SMSResult)
     }
 
-    private func attempt(_ message: SMSMessage, on provider: SMSProviderRuntime, permit: OncePermit) async -> Step {
+    private func attempt(_ message: OutgoingSMS, on provider: SMSProviderRuntime, permit: OncePermit) async -> Step {
         var log = logger
-        log[metadataKey: "action.id"] = "\(message.reference)"
+        log[metadataKey: "action.id"] = "\(message.actionID)"
         log[metadataKey: "delivery.provider"] = "\(provider.name)"
         let name = provider.name
         let started = ContinuousClock.now
@@ -192,10 +191,10 @@ public final class HTTPSMSTransport: SMSTransport, Service {
     }
 
     /// The request went out but no answer came back. Never resend blindly: ask the provider if it can tell.
-    private func resolveAmbiguous(_ message: SMSMessage, on provider: SMSProviderRuntime, why: String, logger log: Logger) async -> Step {
+    private func resolveAmbiguous(_ message: OutgoingSMS, on provider: SMSProviderRuntime, why: String, logger log: Logger) async -> Step {
         let name = provider.name
         let noAnswer = "no answer from \(name) after the request was sent (\(why))"
-        guard !tuning.lookupDelays.isEmpty, provider.codec.lookupRequest(reference: message.reference, settings: provider.settings) != nil else {
+        guard !tuning.lookupDelays.isEmpty, provider.codec.lookupRequest(reference: message.actionID, settings: provider.settings) != nil else {
             log.warning("SMS outcome unknown: no answer after the request was sent", metadata: ["delivery.detail": "\(why)"])
             return .final(SMSResult(outcome: .unknown(detail: "\(noAnswer); it may have been accepted"), provider: name))
         }
@@ -203,7 +202,7 @@ public final class HTTPSMSTransport: SMSTransport, Service {
         var outcome = SMSLookupOutcome.unknown(detail: "no lookup was made")
         for delay in tuning.lookupDelays {
             if delay > .zero { try? await Task.sleep(for: delay) }
-            outcome = await lookUp(message.reference, at: provider)
+            outcome = await lookUp(message.actionID, at: provider)
             if case .found = outcome { break }
         }
         switch outcome {

@@ -42,29 +42,6 @@ public struct HTTPResponseSpec: Sendable, Equatable {
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
 }
 
-/// What is sent to a provider: one text to one number.
-public struct SMSMessage: Sendable, Equatable {
-    /// The action id, or a stable derivation of it where the provider's reference field is shorter.
-    public var reference: String
-    /// Recipient in E.164 (`+31612345678`).
-    public var to: String
-    /// Alphanumeric (at most 11) or numeric (at most 16) sender id.
-    public var from: String
-    public var text: String
-    /// True when the text needs UCS-2 (anything outside GSM 03.38).
-    public var unicode: Bool
-    public var parts: Int
-
-    public init(reference: String, to: String, from: String, text: String, unicode: Bool, parts: Int) {
-        self.reference = reference
-        self.to = to
-        self.from = from
-        self.text = text
-        self.unicode = unicode
-        self.parts = parts
-    }
-}
-
 /// The class of a provider's answer, decided once where the response enters the domain.
 public enum SMSOutcome: Sendable, Equatable {
     /// The provider took the message.

@@ -142,7 +142,7 @@ extension SMSProviderRuntime {
         guard let codec = SMSProviders.codec(kind: config.kind, settings: settings) else {
             throw fail("kind '\(config.kind)' has no codec")
         }
-        let probe = SMSMessage(reference: "koerier-settings-check", to: "+31612345678", from: "Koerier", text: "check", unicode: false, parts: 1)
+        let probe = OutgoingSMS(actionID: "koerier-settings-check", to: "+31612345678", from: "Koerier", text: "check", unicode: false, parts: 1)
         do {
             _ = try codec.request(for: probe, settings: settings)
         } catch {

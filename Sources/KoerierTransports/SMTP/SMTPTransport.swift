@@ -18,6 +18,8 @@ public final class SMTPTransport: EmailTransport, Service {
     private let driver: Mutex<CurlMultiDriver>
     private let pool = Mutex<[CurlEasy]>([])
     private let logger: Logger
+    /// Cuts the login out of every reply line before it is classified, logged or journalled.
+    private let redactor: SMTPCredentialRedactor
 
     /// Why the transport could not start.
     public struct StartError: Error, CustomStringConvertible {
@@ -32,6 +34,7 @@ public final class SMTPTransport: EmailTransport, Service {
         self.gate = AsyncGate(width: settings.connections)
         self.driver = Mutex(driver)
         self.logger = logger
+        self.redactor = SMTPCredentialRedactor(username: settings.username, password: settings.password)
     }
 
     /// The service: the curl thread starts with the first message; at shutdown the transactions under way end first.
@@ -67,7 +70,7 @@ public final class SMTPTransport: EmailTransport, Service {
         }
         easy.configure(request)
         let current = driver.withLock { $0 }
-        let response = await current.perform(easy)
+        let response = Self.redacting(await current.perform(easy), with: redactor)
         await gate.leave()
         pool.withLock { $0.append(easy) }
         if let error = response.error, !Self.endedCleanly(response, error: error) {
@@ -85,6 +88,15 @@ public final class SMTPTransport: EmailTransport, Service {
     public func shutdown() async {
         let current = driver.withLock { $0 }
         await Self.drain(current)
+    }
+
+    /// `response` with the login removed from every reply line and from curl's error text, so nothing kept later
+    /// (journal `detail`, log lines, reason files) can hold it in any form.
+    static func redacting(_ response: CurlResponse, with redactor: SMTPCredentialRedactor) -> CurlResponse {
+        var clean = response
+        clean.headerLines = redactor.redact(lines: response.headerLines)
+        clean.error = response.error.map { $0.mappingDetail(redactor.redact) }
+        return clean
     }
 
     /// True when the relay answered with a reply code, so the SMTP session is in step and its connection reusable.

@@ -1,4 +1,5 @@
 import Foundation
+import KoerierCore
 
 // CM.com Business Messaging API (JSON gateway).
 //
@@ -38,7 +39,7 @@ public struct CMProvider: SMSProviderCodec {
 
     public init() {}
 
-    public func request(for message: SMSMessage, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
+    public func request(for message: OutgoingSMS, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
         try SMSCodecSupport.checkBaseURL(settings.baseURL, kind: kind)
         try SMSCodecSupport.checkSecret(settings, kind: kind, name: "product token")
         var msg: [SMSCodecJSONMember] = [
@@ -46,7 +47,7 @@ public struct CMProvider: SMSProviderCodec {
             .init("from", .string(message.from)),
             .init("to", .array([.object([.init("number", .string("00" + SMSCodecSupport.digits(message.to)))])])),
             .init("body", .object([.init("type", .string("auto")), .init("content", .string(message.text))])),
-            .init("reference", .string(reference(for: message.reference))),
+            .init("reference", .string(reference(for: message.actionID))),
             .init("minimumNumberOfMessageParts", .int(1)),
             // CM's maximum; a lower value would let the gateway truncate a text it counts differently.
             .init("maximumNumberOfMessageParts", .int(8)),
@@ -71,10 +72,10 @@ public struct CMProvider: SMSProviderCodec {
     }
 
     public func classify(_ response: HTTPResponseSpec) -> SMSOutcome {
-        let root = SMSCodecSupport.json(response) as? [String: Any]
+        let root = SMSCodecSupport.object(SMSCodecSupport.json(response))
         let errorCode = SMSCodecSupport.scalarInt(root?["errorCode"])
         let details = root.flatMap { SMSCodecSupport.scalarString($0["details"]) }
-        let messages = (root?["messages"] as? [[String: Any]]) ?? []
+        let messages = SMSCodecSupport.objects(root?["messages"])
 
         // Rate limiting and server errors first: the body of a 429/5xx is not a gateway answer.
         if response.status == 429 || (500...599).contains(response.status) {
@@ -84,7 +85,7 @@ public struct CMProvider: SMSProviderCodec {
 
         // Per message: our request carries one message to one number, so one entry decides.
         if let accepted = messages.first(where: { (SMSCodecSupport.scalarString($0["status"]) ?? "").lowercased() == "accepted" }) {
-            let parts = SMSCodecSupport.scalarString(accepted["parts"]) ?? "?"
+            let parts = SMSCodecSupport.scalarInt(accepted["parts"]).flatMap { (1...255).contains($0) ? String($0) : nil } ?? "?"
             return .accepted(messageID: nil, detail: SMSCodecSupport.detail("Accepted", "\(parts) part(s)"))
         }
         if let rejected = messages.first {

@@ -1,4 +1,5 @@
 import Foundation
+import KoerierCore
 
 // Generic HTTP provider (`kind: http`): any SMS gateway that takes one request per message and says
 // "accepted" with an HTTP status. Everything comes from the settings: method, path or URL template,
@@ -43,7 +44,7 @@ public struct GenericHTTPProvider: SMSProviderCodec {
     public static let defaultJSONBody = #"{"to":"{{to}}","from":"{{from}}","text":"{{text}}","reference":"{{reference}}"}"#
     public static let defaultFormBody = "to={{to}}&from={{from}}&text={{text}}&reference={{reference}}"
 
-    public func request(for message: SMSMessage, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
+    public func request(for message: OutgoingSMS, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
         let values = placeholderValues(message, settings)
         guard let pathTemplate = settings.path, !pathTemplate.isEmpty else {
             throw SMSProviderSettingsError("http: path (or a full url template) is required")
@@ -91,7 +92,7 @@ public struct GenericHTTPProvider: SMSProviderCodec {
     public func classify(_ response: HTTPResponseSpec) -> SMSOutcome {
         let root = SMSCodecSupport.json(response)
         if successStatus.contains(response.status) {
-            let id = idJSONPath.flatMap { SMSCodecSupport.scalarString(SMSCodecSupport.value(at: $0, in: root)) }
+            let id = idJSONPath.flatMap { SMSCodecSupport.messageID(SMSCodecSupport.value(at: $0, in: root)) }
             return .accepted(messageID: id, detail: SMSCodecSupport.httpDetail(response.status, nil))
         }
         let text = Self.errorText(root)
@@ -113,13 +114,13 @@ public struct GenericHTTPProvider: SMSProviderCodec {
 
     // MARK: Templates
 
-    private func placeholderValues(_ message: SMSMessage, _ settings: SMSProviderSettings) -> [String: String] {
+    private func placeholderValues(_ message: OutgoingSMS, _ settings: SMSProviderSettings) -> [String: String] {
         [
             "to": message.to.hasPrefix("+") ? message.to : "+" + SMSCodecSupport.digits(message.to),
             "to_digits": SMSCodecSupport.digits(message.to),
             "from": message.from,
             "text": message.text,
-            "reference": reference(for: message.reference),
+            "reference": reference(for: message.actionID),
             "token": settings.secret,
             "account": settings.account ?? "",
             "unicode": message.unicode ? "true" : "false",
@@ -154,13 +155,13 @@ public struct GenericHTTPProvider: SMSProviderCodec {
     }
 
     /// A short error text from common JSON error shapes.
-    static func errorText(_ root: Any?) -> String? {
-        guard let object = root as? [String: Any] else { return nil }
+    static func errorText(_ root: JSONValue?) -> String? {
+        guard let object = SMSCodecSupport.object(root) else { return nil }
         for key in ["message", "error_description", "description", "detail", "error", "title", "details"] {
             if let text = SMSCodecSupport.scalarString(object[key]), !text.isEmpty { return text }
-            if let nested = object[key] as? [String: Any], let text = errorText(nested) { return text }
+            if case .object? = object[key], let text = errorText(object[key]) { return text }
         }
-        if let errors = object["errors"] as? [Any], let first = errors.first {
+        if let first = SMSCodecSupport.array(object["errors"])?.first {
             if let text = SMSCodecSupport.scalarString(first) { return text }
             return errorText(first)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import KoerierCore
 
 // MessageBird (Bird) SMS REST API, legacy `rest.messagebird.com`.
 //
@@ -35,14 +36,14 @@ public struct MessageBirdProvider: SMSProviderCodec {
 
     public init() {}
 
-    public func request(for message: SMSMessage, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
+    public func request(for message: OutgoingSMS, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
         try SMSCodecSupport.checkBaseURL(settings.baseURL, kind: kind)
         try SMSCodecSupport.checkSecret(settings, kind: kind, name: "access key")
         let body = SMSCodecJSON.object([
             .init("recipients", .array([.string(SMSCodecSupport.digits(message.to))])),
             .init("originator", .string(message.from)),
             .init("body", .string(message.text)),
-            .init("reference", .string(reference(for: message.reference))),
+            .init("reference", .string(reference(for: message.actionID))),
             .init("datacoding", .string(message.unicode ? "unicode" : "plain")),
         ])
         return HTTPRequestSpec(
@@ -54,13 +55,13 @@ public struct MessageBirdProvider: SMSProviderCodec {
     }
 
     public func classify(_ response: HTTPResponseSpec) -> SMSOutcome {
-        let root = SMSCodecSupport.json(response) as? [String: Any]
+        let root = SMSCodecSupport.object(SMSCodecSupport.json(response))
         if (200...299).contains(response.status) {
-            guard let root, let id = SMSCodecSupport.scalarString(root["id"]), !id.isEmpty else {
+            guard let root, let id = SMSCodecSupport.messageID(root["id"]) else {
                 // 2xx without a message object: the request went through, but we cannot tell what happened.
                 return .accepted(messageID: nil, detail: SMSCodecSupport.httpDetail(response.status, "no message id in answer"))
             }
-            let items = (SMSCodecSupport.value(at: "recipients.items", in: root) as? [[String: Any]]) ?? []
+            let items = SMSCodecSupport.objects(SMSCodecSupport.value(at: "recipients.items", in: .object(root)))
             let statuses = items.compactMap { SMSCodecSupport.scalarString($0["status"]) }
             if !statuses.isEmpty, statuses.allSatisfy({ $0 == "delivery_failed" }) {
                 return .permanent(detail: SMSCodecSupport.detail("recipient status", statuses.joined(separator: ",")))
@@ -68,7 +69,7 @@ public struct MessageBirdProvider: SMSProviderCodec {
             return .accepted(messageID: id, detail: SMSCodecSupport.detail("HTTP \(response.status)", statuses.first))
         }
 
-        let errors = (root?["errors"] as? [[String: Any]]) ?? []
+        let errors = SMSCodecSupport.objects(root?["errors"])
         if let first = errors.first {
             let code = SMSCodecSupport.scalarInt(first["code"])
             let description = SMSCodecSupport.scalarString(first["description"]) ?? ""
@@ -110,11 +111,12 @@ public struct MessageBirdProvider: SMSProviderCodec {
             if response.status == 404 { return .notFound }
             return .unknown(detail: SMSCodecSupport.httpDetail(response.status, firstErrorDescription(response)))
         }
-        guard let root = SMSCodecSupport.json(response) as? [String: Any], let items = root["items"] as? [[String: Any]] else {
+        guard let root = SMSCodecSupport.object(SMSCodecSupport.json(response)), let list = SMSCodecSupport.array(root["items"]) else {
             return .unknown(detail: "lookup answer has no items list")
         }
+        let items = list.compactMap { SMSCodecSupport.object($0) }
         return SMSCodecSupport.classifyReferenceList(items, expected: reference(for: actionID), idKey: "id") { item in
-            let recipients = (SMSCodecSupport.value(at: "recipients.items", in: item) as? [[String: Any]]) ?? []
+            let recipients = SMSCodecSupport.objects(SMSCodecSupport.value(at: "recipients.items", in: .object(item)))
             return recipients.first.flatMap { SMSCodecSupport.scalarString($0["status"]) } ?? "sent"
         }
     }
@@ -126,8 +128,7 @@ public struct MessageBirdProvider: SMSProviderCodec {
     }
 
     private func firstErrorDescription(_ response: HTTPResponseSpec) -> String? {
-        let root = SMSCodecSupport.json(response) as? [String: Any]
-        let errors = root?["errors"] as? [[String: Any]]
-        return errors?.first.flatMap { SMSCodecSupport.scalarString($0["description"]) }
+        let root = SMSCodecSupport.object(SMSCodecSupport.json(response))
+        return SMSCodecSupport.objects(root?["errors"]).first.flatMap { SMSCodecSupport.scalarString($0["description"]) }
     }
 }

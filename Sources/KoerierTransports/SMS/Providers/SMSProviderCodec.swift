@@ -16,7 +16,7 @@ public protocol SMSProviderCodec: Sendable {
     var maxReferenceLength: Int { get }
     /// The request that hands `message` to the provider. Throws only for settings that cannot work
     /// (for example Twilio without an Account SID); never for message content.
-    func request(for message: SMSMessage, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec
+    func request(for message: OutgoingSMS, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec
     /// The class of the provider's answer to `request(for:settings:)`.
     func classify(_ response: HTTPResponseSpec) -> SMSOutcome
     /// A request that asks the provider whether it has a message with this reference (nil where the API has none).
@@ -257,64 +257,82 @@ enum SMSCodecSupport {
 
     // MARK: Responses
 
-    /// The body parsed as JSON, or nil.
-    static func json(_ response: HTTPResponseSpec) -> Any? {
+    /// The body parsed as JSON with the project's own strict parser (numbers stay the text the provider wrote, so
+    /// a 64-bit id keeps every digit), or nil when the body is empty or not JSON.
+    static func json(_ response: HTTPResponseSpec) -> JSONValue? {
         guard !response.body.isEmpty else { return nil }
-        return try? JSONSerialization.jsonObject(with: Data(response.body), options: [.fragmentsAllowed])
+        return try? JSONParser.parse(response.body)
     }
 
-    /// A JSON scalar as text (strings as-is, numbers in their shortest form); nil for null, objects, arrays.
-    static func scalarString(_ value: Any?) -> String? {
+    /// A JSON scalar as text (strings as-is, numbers exactly as written); nil for null, objects, arrays.
+    static func scalarString(_ value: JSONValue?) -> String? {
         switch value {
-        case let s as String: return s
-        case let n as NSNumber:
-            if let i = Int(exactly: n.doubleValue) { return String(i) }
-            return n.stringValue
-        case let i as Int: return String(i)
-        case let d as Double: return String(d)
-        case let b as Bool: return b ? "true" : "false"
+        case .string(let s)?: return s
+        case .number(let n)?: return n
+        case .bool(let b)?: return b ? "true" : "false"
         default: return nil
         }
     }
 
-    /// A JSON scalar as an integer (also from strings such as Vonage's `"status": "0"`).
-    static func scalarInt(_ value: Any?) -> Int? {
-        guard let text = scalarString(value) else { return nil }
-        return Int(text.trimmingCharacters(in: .whitespaces))
+    /// A JSON scalar as an integer (also from strings such as Vonage's `"status": "0"`); nil when it is not a
+    /// whole number or does not fit in 32 bits, so no provider code, status or count can trap a conversion.
+    static func scalarInt(_ value: JSONValue?) -> Int? {
+        guard let text = scalarString(value)?.trimmingCharacters(in: .whitespaces), text.utf8.count <= 11,
+              let number = Int32(text) else { return nil }
+        return Int(number)
+    }
+
+    /// A provider's message id as it wrote it (string or number, every digit kept), or nil when it is empty,
+    /// longer than `messageIDLimit` bytes or holds spaces or control characters: such an id could not be
+    /// matched against a delivery report anyway, and is not copied into the journal.
+    static func messageID(_ value: JSONValue?) -> String? {
+        guard let text = scalarString(value), !text.isEmpty, text.utf8.count <= messageIDLimit,
+              text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && !$0.properties.isWhitespace
+                  && $0.properties.generalCategory != .control && $0.properties.generalCategory != .format }) else { return nil }
+        return text
+    }
+
+    /// Longest provider message id kept.
+    static let messageIDLimit = 128
+
+    /// The members of a JSON object, or nil.
+    static func object(_ value: JSONValue?) -> [String: JSONValue]? {
+        if case .object(let members)? = value { return members }
+        return nil
+    }
+
+    /// The items of a JSON list, or nil.
+    static func array(_ value: JSONValue?) -> [JSONValue]? {
+        if case .array(let items)? = value { return items }
+        return nil
+    }
+
+    /// The items of a JSON list that are objects (others are skipped); empty when `value` is not a list.
+    static func objects(_ value: JSONValue?) -> [[String: JSONValue]] {
+        (array(value) ?? []).compactMap { object($0) }
     }
 
     /// Follows a dotted path (`messages.0.id`) through objects and arrays.
-    static func value(at path: String, in root: Any?) -> Any? {
-        var current: Any? = root
+    static func value(at path: String, in root: JSONValue?) -> JSONValue? {
+        var current: JSONValue? = root
         for component in path.split(separator: ".", omittingEmptySubsequences: true) {
-            if let object = current as? [String: Any] {
-                current = object[String(component)]
-            } else if let array = current as? [Any], let index = Int(component), index >= 0, index < array.count {
-                current = array[index]
-            } else {
+            switch current {
+            case .object(let members)?:
+                current = members[String(component)]
+            case .array(let items)?:
+                guard component.utf8.count <= 9, let index = Int(component), index >= 0, index < items.count else { return nil }
+                current = items[index]
+            default:
                 return nil
             }
         }
         return current
     }
 
-    /// Seconds from a `Retry-After` header: delta-seconds or an HTTP date (relative to `now`, at least 0).
+    /// Seconds from a `Retry-After` header, within `RetryAfter.range`; nil when absent or not a valid value.
     static func retryAfter(_ response: HTTPResponseSpec, now: Date = Date()) -> Int? {
-        guard let raw = response.headers["retry-after"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else {
-            return nil
-        }
-        if let seconds = Int(raw) { return max(0, seconds) }
-        if let seconds = Double(raw), seconds.isFinite { return max(0, Int(seconds.rounded(.up))) }
-        for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "GMT")
-            formatter.dateFormat = format
-            if let date = formatter.date(from: raw) {
-                return max(0, Int(date.timeIntervalSince(now).rounded(.up)))
-            }
-        }
-        return nil
+        guard let raw = response.headers["retry-after"] else { return nil }
+        return RetryAfter.seconds(raw, now: now)
     }
 
     /// A provider text made fit for a journal line: one line, trimmed, at most `detailLimit` characters.
@@ -369,15 +387,15 @@ enum SMSCodecSupport {
     /// an item with any other reference means the filter was not applied, so nothing can be concluded
     /// (never take another action's message for ours).
     static func classifyReferenceList(
-        _ items: [[String: Any]],
+        _ items: [[String: JSONValue]],
         expected: String,
         idKey: String,
-        status: ([String: Any]) -> String
+        status: ([String: JSONValue]) -> String
     ) -> SMSLookupOutcome {
         guard !items.isEmpty else { return .notFound }
         guard items.allSatisfy({ scalarString($0["reference"]) == expected }), let first = items.first else {
             return .unknown(detail: "lookup returned messages with other references; the filter was not applied")
         }
-        return .found(messageID: scalarString(first[idKey]), status: clip(status(first)))
+        return .found(messageID: messageID(first[idKey]), status: clip(status(first)))
     }
 }

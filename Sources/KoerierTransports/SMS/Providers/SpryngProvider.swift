@@ -1,4 +1,5 @@
 import Foundation
+import KoerierCore
 
 // Spryng SMS REST API v1.
 //
@@ -34,7 +35,7 @@ public struct SpryngProvider: SMSProviderCodec {
 
     public init() {}
 
-    public func request(for message: SMSMessage, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
+    public func request(for message: OutgoingSMS, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
         try SMSCodecSupport.checkBaseURL(settings.baseURL, kind: kind)
         try SMSCodecSupport.checkSecret(settings, kind: kind, name: "API key")
         let route = settings.route.flatMap { $0.isEmpty ? nil : $0 } ?? "business"
@@ -44,7 +45,7 @@ public struct SpryngProvider: SMSProviderCodec {
             .init("route", .string(route)),
             .init("originator", .string(message.from)),
             .init("recipients", .array([.string(SMSCodecSupport.digits(message.to))])),
-            .init("reference", .string(reference(for: message.reference))),
+            .init("reference", .string(reference(for: message.actionID))),
         ])
         return HTTPRequestSpec(
             method: "POST",
@@ -55,9 +56,9 @@ public struct SpryngProvider: SMSProviderCodec {
     }
 
     public func classify(_ response: HTTPResponseSpec) -> SMSOutcome {
-        let root = SMSCodecSupport.json(response) as? [String: Any]
+        let root = SMSCodecSupport.object(SMSCodecSupport.json(response))
         if (200...299).contains(response.status) {
-            let id = root.flatMap { SMSCodecSupport.scalarString($0["id"]) }
+            let id = root.flatMap { SMSCodecSupport.messageID($0["id"]) }
             return .accepted(messageID: id, detail: SMSCodecSupport.httpDetail(response.status, nil))
         }
         let text = errorText(root) ?? (response.status == 401 ? "Unauthenticated" : nil)
@@ -83,12 +84,13 @@ public struct SpryngProvider: SMSProviderCodec {
 
     public func classifyLookup(_ response: HTTPResponseSpec, reference actionID: String) -> SMSLookupOutcome {
         guard response.status == 200 else {
-            let text = errorText(SMSCodecSupport.json(response) as? [String: Any])
+            let text = errorText(SMSCodecSupport.object(SMSCodecSupport.json(response)))
             return .unknown(detail: SMSCodecSupport.httpDetail(response.status, text))
         }
-        guard let root = SMSCodecSupport.json(response) as? [String: Any], let data = root["data"] as? [[String: Any]] else {
+        guard let root = SMSCodecSupport.object(SMSCodecSupport.json(response)), let list = SMSCodecSupport.array(root["data"]) else {
             return .unknown(detail: "lookup answer has no data list")
         }
+        let data = list.compactMap { SMSCodecSupport.object($0) }
         return SMSCodecSupport.classifyReferenceList(data, expected: reference(for: actionID), idKey: "id") { item in
             if let status = SMSCodecSupport.scalarString(item["status"]) { return status }
             if SMSCodecSupport.scalarString(item["canceled_at"]) != nil { return "canceled" }
@@ -97,16 +99,16 @@ public struct SpryngProvider: SMSProviderCodec {
     }
 
     /// `message`, then the first validation error (Laravel-style `errors: {field: [text]}`).
-    private func errorText(_ root: [String: Any]?) -> String? {
+    private func errorText(_ root: [String: JSONValue]?) -> String? {
         guard let root else { return nil }
         var parts: [String] = []
         if let message = SMSCodecSupport.scalarString(root["message"]) ?? SMSCodecSupport.scalarString(root["error"]) {
             parts.append(message)
         }
-        if let errors = root["errors"] as? [String: Any] {
+        if let errors = SMSCodecSupport.object(root["errors"]) {
             for key in errors.keys.sorted() {
                 let value = errors[key]
-                let first = (value as? [Any])?.first.flatMap(SMSCodecSupport.scalarString) ?? SMSCodecSupport.scalarString(value)
+                let first = SMSCodecSupport.array(value)?.first.flatMap { SMSCodecSupport.scalarString($0) } ?? SMSCodecSupport.scalarString(value)
                 if let first, !parts.contains(first) { parts.append(first) }
                 break
             }

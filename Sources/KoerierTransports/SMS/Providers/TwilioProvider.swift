@@ -1,4 +1,5 @@
 import Foundation
+import KoerierCore
 
 // Twilio Programmable Messaging, REST API 2010-04-01, Message resource.
 //
@@ -34,7 +35,7 @@ public struct TwilioProvider: SMSProviderCodec {
 
     public init() {}
 
-    public func request(for message: SMSMessage, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
+    public func request(for message: OutgoingSMS, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
         try SMSCodecSupport.checkBaseURL(settings.baseURL, kind: kind)
         try SMSCodecSupport.checkSecret(settings, kind: kind, name: "auth token")
         guard let sid = settings.account?.trimmingCharacters(in: .whitespaces), !sid.isEmpty else {
@@ -47,7 +48,7 @@ public struct TwilioProvider: SMSProviderCodec {
         ]
         if let callback = settings.statusCallbackURL, !callback.isEmpty {
             let separator = callback.contains("?") ? "&" : "?"
-            let ref = reference(for: message.reference)
+            let ref = reference(for: message.actionID)
             pairs.append(("StatusCallback", callback + separator + "reference=" + SMSCodecSupport.percentEncode(ref)))
         }
         return HTTPRequestSpec(
@@ -63,9 +64,9 @@ public struct TwilioProvider: SMSProviderCodec {
     }
 
     public func classify(_ response: HTTPResponseSpec) -> SMSOutcome {
-        let root = SMSCodecSupport.json(response) as? [String: Any]
+        let root = SMSCodecSupport.object(SMSCodecSupport.json(response))
         if (200...299).contains(response.status) {
-            let sid = root.flatMap { SMSCodecSupport.scalarString($0["sid"]) }
+            let sid = root.flatMap { SMSCodecSupport.messageID($0["sid"]) }
             let status = root.flatMap { SMSCodecSupport.scalarString($0["status"]) }
             if status == "failed" {
                 let code = root.flatMap { SMSCodecSupport.scalarString($0["error_code"]) }

@@ -1,4 +1,5 @@
 import Foundation
+import KoerierCore
 
 // Vonage (Nexmo) SMS API.
 //
@@ -30,7 +31,7 @@ public struct VonageProvider: SMSProviderCodec {
 
     public init() {}
 
-    public func request(for message: SMSMessage, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
+    public func request(for message: OutgoingSMS, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
         try SMSCodecSupport.checkBaseURL(settings.baseURL, kind: kind)
         try SMSCodecSupport.checkSecret(settings, kind: kind, name: "API secret")
         guard let key = settings.account?.trimmingCharacters(in: .whitespaces), !key.isEmpty else {
@@ -43,7 +44,7 @@ public struct VonageProvider: SMSProviderCodec {
             ("to", SMSCodecSupport.digits(message.to)),
             ("text", message.text),
             ("type", message.unicode ? "unicode" : "text"),
-            ("client-ref", reference(for: message.reference)),
+            ("client-ref", reference(for: message.actionID)),
         ]
         return HTTPRequestSpec(
             method: "POST",
@@ -57,8 +58,8 @@ public struct VonageProvider: SMSProviderCodec {
     }
 
     public func classify(_ response: HTTPResponseSpec) -> SMSOutcome {
-        let root = SMSCodecSupport.json(response) as? [String: Any]
-        let messages = (root?["messages"] as? [[String: Any]]) ?? []
+        let root = SMSCodecSupport.object(SMSCodecSupport.json(response))
+        let messages = SMSCodecSupport.objects(root?["messages"])
 
         if response.status == 429 || (500...599).contains(response.status) {
             let text = messages.first.flatMap { SMSCodecSupport.scalarString($0["error-text"]) }
@@ -71,7 +72,7 @@ public struct VonageProvider: SMSProviderCodec {
             // debtor already has (part of) the text: never treat that as not sent, or a resend duplicates it.
             let accepted = messages.filter { SMSCodecSupport.scalarInt($0["status"]) == 0 }
             if !accepted.isEmpty && accepted.count < messages.count {
-                let id = SMSCodecSupport.scalarString(accepted[0]["message-id"])
+                let id = SMSCodecSupport.messageID(accepted[0]["message-id"])
                 return .accepted(messageID: id, detail: "partly accepted: \(accepted.count) of \(messages.count) parts (status 0); the rest were refused")
             }
             if let failed = messages.first(where: { (SMSCodecSupport.scalarInt($0["status"]) ?? -1) != 0 }),
@@ -80,7 +81,7 @@ public struct VonageProvider: SMSProviderCodec {
                 let detail = SMSCodecSupport.detail("status \(code)", text)
                 return classify(status: code, detail: detail)
             }
-            let id = SMSCodecSupport.scalarString(first["message-id"])
+            let id = SMSCodecSupport.messageID(first["message-id"])
             return .accepted(messageID: id, detail: SMSCodecSupport.detail("status \(status)", messages.count > 1 ? "\(messages.count) parts" : nil))
         }
 
