@@ -170,4 +170,13 @@ struct ActionLifecycleTests {
                               .answered(.temporary(code: 429, detail: "slow down", retryAfter: 1e300), provider: "mb", possiblyTaken: false)])
         #expect(kinds(steps) == [.sending, .failed])
     }
+
+    @Test("a letter that cannot be made just now (an attachment unreadable for a passing reason) waits without an attempt")
+    func notReady() {
+        let (life, steps) = run([.planned(.send, id: "a1", expiresAt: nil), .notReady(detail: "attachments[0]: Too many open files")])
+        #expect(kinds(steps) == [.received, .deferred])
+        #expect(steps[1].move == .wait(until: now + 300))
+        #expect(steps[1].records.last?.reason == "retry")
+        #expect(life.attempts == 0)
+    }
 }

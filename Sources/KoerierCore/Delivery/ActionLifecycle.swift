@@ -59,6 +59,9 @@ public struct ActionLifecycle: Sendable, Equatable {
         case invalid(reason: String)
         /// The planner's decision for a valid action (its id and `expires_at` go into the reasons).
         case planned(DeliveryPlanner.Decision, id: String, expiresAt: Date?)
+        /// The letter could not be made for a passing reason (an attachment unreadable just now): nothing is wrong
+        /// with the action; it waits and is tried again, without spending an attempt.
+        case notReady(detail: String)
         /// The message is rendered and ready for its transport.
         case rendered(channel: Action.Channel, providersPausedUntil: Date?)
         /// The transport is about to put the first byte on the wire (after every wait for a connection or a rate slot).
@@ -163,6 +166,10 @@ public struct ActionLifecycle: Sendable, Equatable {
             case .send:
                 return Step(records: records, next: .render)
             }
+
+        case .notReady(let detail):
+            let at = now.addingTimeInterval(policy.retry.minimumDelay)
+            return Step(records: [Record(.deferred, reason: "retry", detail: detail, nextAttempt: at)], move: .wait(until: at))
 
         case .rendered(let channel, let pausedUntil):
             self.channel = channel

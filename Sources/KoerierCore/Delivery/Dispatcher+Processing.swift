@@ -139,6 +139,10 @@ extension Dispatcher {
         switch prepare(action, runtime: runtime, now: now()) {
         case .success(let message):
             prepared = message
+        case .failure(let error) where error.temporary:
+            step = item.life.handle(.notReady(detail: error.reason), policy: policy, now: now(), jitterSeed: seed)
+            _ = await carryOut(step, item: item, action: action, id: action.id, prepared: nil, pending: &pending)
+            return
         case .failure(let error):
             await refuse(item, id: action.id, action: action, reason: error.reason, pending: pending)
             return
