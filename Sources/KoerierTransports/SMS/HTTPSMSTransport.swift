@@ -154,7 +154,7 @@ public final class HTTPSMSTransport: SMSTransport, Service {
             return .notTaken(SMSResult(outcome: .temporary(code: nil, detail: "could not reach \(name): \(why)", retryAfter: nil), provider: name))
 
         case .ambiguous(let why):
-            return await resolveAmbiguous(message, on: provider, why: why, logger: log)
+            return await resolveAmbiguous(message, on: provider, why: why, body: request.body, logger: log)
 
         case .answered(let response):
             let status = response.status
@@ -162,7 +162,7 @@ public final class HTTPSMSTransport: SMSTransport, Service {
             case .accepted(let messageID, let detail):
                 await provider.recordHealthy(startedAt: started)
                 log.debug("SMS accepted", metadata: ["delivery.code": "\(status)"])
-                return .final(SMSResult(outcome: .accepted(code: status, detail: detail, messageID: messageID), provider: name))
+                return .final(SMSResult(outcome: .accepted(code: status, detail: detail, messageID: messageID), provider: name, requestBody: request.body))
             case .retryLater(let retryAfter, let detail):
                 await provider.recordHealthy(startedAt: started)
                 log.info("SMS provider asks to retry later", metadata: ["delivery.code": "\(status)", "delivery.detail": "\(detail)"])
@@ -173,7 +173,7 @@ public final class HTTPSMSTransport: SMSTransport, Service {
                 return status == 429 || status == 503 || (200...299).contains(status) ? .notTaken(result) : .final(result)
             case .providerProblem(let detail) where (200...299).contains(status):
                 // A success status with an answer we cannot read: it may well have been taken. Never resend blindly.
-                return await resolveAmbiguous(message, on: provider, why: "an unrecognised answer with HTTP \(status): \(detail)", logger: log)
+                return await resolveAmbiguous(message, on: provider, why: "an unrecognised answer with HTTP \(status): \(detail)", body: request.body, logger: log)
             case .providerProblem(let detail):
                 let pause = await provider.recordProblem(first: tuning.firstPause, longest: tuning.longestPause)
                 let seconds = Int(Self.seconds(pause).rounded(.up))
@@ -191,7 +191,8 @@ public final class HTTPSMSTransport: SMSTransport, Service {
     }
 
     /// The request went out but no answer came back. Never resend blindly: ask the provider if it can tell.
-    private func resolveAmbiguous(_ message: OutgoingSMS, on provider: SMSProviderRuntime, why: String, logger log: Logger) async -> Step {
+    /// `body`: the request that went out, kept with a confirmed result for the evidence archive.
+    private func resolveAmbiguous(_ message: OutgoingSMS, on provider: SMSProviderRuntime, why: String, body: [UInt8], logger log: Logger) async -> Step {
         let name = provider.name
         let noAnswer = "no answer from \(name) after the request was sent (\(why))"
         guard !tuning.lookupDelays.isEmpty, provider.codec.lookupRequest(reference: message.actionID, settings: provider.settings) != nil else {
@@ -209,7 +210,7 @@ public final class HTTPSMSTransport: SMSTransport, Service {
         case .found(let messageID, let status):
             log.info("SMS confirmed by lookup after no answer", metadata: ["delivery.detail": "\(status)"])
             let detail = SMSCodecSupport.clip("confirmed by lookup at \(name) after \(noAnswer): \(status)")
-            return .final(SMSResult(outcome: .accepted(code: nil, detail: detail, messageID: messageID), provider: name))
+            return .final(SMSResult(outcome: .accepted(code: nil, detail: detail, messageID: messageID), provider: name, requestBody: body))
         case .notFound:
             // Not found now does not prove the provider will never process it, so no immediate failover:
             // the dispatcher retries later, on its own schedule, which gives a slow provider time to show it.
