@@ -30,6 +30,9 @@ public struct JournalEvent: Sendable, Equatable {
     public var variant: String?
     public var messageID: String?
     public var code: Int?
+    /// A `code` that is not a number (a DSN status such as `5.1.1`, a provider's status word); written as `code`
+    /// when `code` is nil.
+    public var codeText: String?
     public var detail: String?
     public var nextAttempt: Date?
     public var reason: String?
@@ -76,6 +79,7 @@ extension JournalEvent {
         add("variant", variant)
         add("message_id", messageID)
         add("code", code)
+        if code == nil { add("code", codeText) }
         add("detail", detail)
         add("next_attempt", nextAttempt.map(RFC3339.format))
         add("reason", reason)
@@ -133,6 +137,7 @@ extension JournalEvent {
         variant = string("variant")
         messageID = string("message_id")
         code = int("code")
+        codeText = string("code")
         detail = string("detail")
         nextAttempt = string("next_attempt").flatMap(RFC3339.parse)
         reason = string("reason")
