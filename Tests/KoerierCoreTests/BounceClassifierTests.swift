@@ -38,6 +38,26 @@ struct BounceClassifierTests {
         #expect(code == status)
     }
 
+    @Test("a DSN captured from a real Postfix 3.7 pipe delivery (as koerier bounce kept it) marks its action undelivered 5.1.1")
+    func realPostfix() throws {
+        let data = try #require(FileManager.default.contents(atPath: TestSupport.packageRoot + "/Tests/Bounces/postfix-3.7-real-5.1.1.eml"))
+        let kept = InboundMessage(file: [UInt8](data))
+        #expect(kept.recipient == "bounce+aiewte-6d14c8ba543442363089@bounces.voorbeeld.test")
+        let captured = Configuration.BounceSettings(domain: "bounces.voorbeeld.test", secret: "0123456789abcdef0123456789abcdef")
+        let outcome = BounceClassifier.classify(kept, bounce: captured) { _ in nil }
+        guard case .report(let report) = outcome else {
+            Issue.record("\(outcome)")
+            return
+        }
+        #expect(report.match.actionID == "A-2")
+        #expect(report.code == "5.1.1")
+        #expect(report.detail == "smtp; 550 5.1.1 user unknown")
+        // The same bytes under another secret mark nothing.
+        let other = Configuration.BounceSettings(domain: "bounces.voorbeeld.test", secret: "another secret of enough length")
+        #expect(BounceClassifier.classify(kept, bounce: other) { _ in nil } == .drop(kind: "forged",
+            why: "the bounce address carries a token that does not verify (forged, altered, or an action outside the window)"))
+    }
+
     @Test("a long action id comes back through its hash, and only with the right mac")
     func longIDs() throws {
         let outcome = classify(try message("postfix-5.1.1.eml", to: settings.envelopeSender(actionID: longID).uppercased()))
