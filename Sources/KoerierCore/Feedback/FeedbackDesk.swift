@@ -208,7 +208,8 @@ public final class FeedbackDesk: FeedbackSink, Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let waiting = state.withLock { !$0.held.isEmpty }
             if waiting { await applyHeld() }
-            await cancelWhenGracefulShutdown { [wake] in await wake.wait(timeout: 60) }
+            // The wait does not end on cancellation: a graceful shutdown signals it instead.
+            await withGracefulShutdownHandler { [wake] in await wake.wait(timeout: 60) } onGracefulShutdown: { [wake] in wake.signal() }
         }
     }
 }
