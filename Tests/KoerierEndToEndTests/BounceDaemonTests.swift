@@ -66,5 +66,15 @@ struct BounceDaemonTests {
         #expect(exit?.status == 0)
         #expect(work.events().filter { $0.event.isDeliveryReport }.count == 1)
         #expect(!daemon.log.contains(Self.secret))
+
+        // The collector's view: one line per action with its latest state and the DSN code.
+        let status = try Child(name: "koerier journal", executable: try E2E.koerierBinary(),
+                               arguments: ["journal", "--config", work.configPath, "--status", "--event", "undelivered", "--format", "json"],
+                               logPath: work.root + "/journal-status.log")
+        #expect(await status.waitForExit(timeout: 30)?.status == 0)
+        let lines = status.log.split(separator: "\n").filter { $0.hasPrefix("{") }
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("\"action\":\"A-LATE\",\"state\":\"undelivered\"") == true, "\(status.log)")
+        #expect(lines.first?.contains("\"code\":\"5.1.1\"") == true, "\(status.log)")
     }
 }
