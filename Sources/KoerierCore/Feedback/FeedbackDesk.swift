@@ -131,6 +131,8 @@ public final class FeedbackDesk: FeedbackSink, Service {
                 return (decision, key)
             }
             guard let decision = step.0 else {
+                // Another report for this action is being made durable; its outcome decides this one.
+                if Task.isCancelled { return .failed("stopped while another report for the action was being journalled") }
                 try? await Task.sleep(for: .milliseconds(5))
                 continue
             }
