@@ -133,3 +133,37 @@ struct HostileMessage: Sendable, CustomTestStringConvertible {
         ]
     }()
 }
+
+@Suite("Feedback encodings")
+struct FeedbackEncodingTests {
+    @Test("a delivery-status part in base64 or quoted-printable is decoded before it is read", arguments: ["base64", "quoted-printable"])
+    func encodedStatus(_ encoding: String) {
+        let fields = "Reporting-MTA: dns; x\n\nFinal-Recipient: rfc822; a@b.example\nAction: failed\nStatus: 5.2.2\nDiagnostic-Code: smtp; 552 mailbox vol=\n"
+        let body = encoding == "base64"
+            ? Data(fields.utf8).base64EncodedString(options: .lineLength76Characters)
+            : fields.replacingOccurrences(of: "vol=", with: "vol=3D").replacingOccurrences(of: "Action", with: "Act=\nion")
+        let text = "Content-Type: multipart/report; report-type=delivery-status; boundary=q\n\n--q\nContent-Type: message/delivery-status\nContent-Transfer-Encoding: \(encoding)\n\n\(body)\n--q--\n"
+        #expect(DeliveryReportParser.parse(Array(text.utf8)[...]) == .deliveryStatus([.init(
+            action: "failed", status: "5.2.2", diagnostic: "smtp; 552 mailbox vol=", finalRecipient: "a@b.example")]))
+    }
+
+    @Test("a held report reads back as it was written", arguments: [
+        FeedbackReport(source: "email", match: .init(actionID: "A-1"), report: .undelivered(code: "5.1.1", detail: "550 \"quoted\"\nline"), code: "5.1.1", detail: "d"),
+        FeedbackReport(source: "primary", match: .init(reference: "ref-1", providerMessageID: "MB-1"), report: .delivered(part: "2"), code: "delivered", parts: 3),
+        FeedbackReport(source: "twilio", match: .init(providerMessageID: "SM1"), report: .complained(detail: "abuse")),
+        FeedbackReport(source: "x", match: .init(actionID: "Ü ✓"), report: .delayed),
+    ])
+    func heldRoundTrip(_ report: FeedbackReport) {
+        let held = HeldReport(report: report, heldAt: Date(timeIntervalSince1970: 1_795_000_000.123))
+        #expect(HeldReport(bytes: held.encoded()) == held)
+    }
+
+    @Test("a held report file that is damaged or out of range is refused", arguments: [
+        "", "{}", "not json", "{\"held_at\":\"2026-11-28T10:00:00.000Z\",\"source\":\"x\",\"report\":\"exploded\"}",
+        "{\"held_at\":\"2026-11-28T10:00:00.000Z\",\"source\":\"x\",\"report\":\"delivered\",\"parts\":100000}",
+        "{\"held_at\":\"yesterday\",\"source\":\"x\",\"report\":\"delivered\"}",
+    ])
+    func heldDamaged(_ text: String) {
+        #expect(HeldReport(bytes: Array(text.utf8)) == nil)
+    }
+}
