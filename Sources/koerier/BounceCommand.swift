@@ -11,8 +11,9 @@ struct BounceCommand: ParsableCommand {
         commandName: "bounce",
         abstract: "Read one bounce or complaint on standard input and keep it in <spool>/inbound/ for the daemon.",
         discussion: """
-        Exits 0 once the message is durable, 75 when it cannot be kept (the MTA tries again later). Takes no lock and
-        writes no journal: the daemon reads inbound/ and journals what the message means. At most 10 MiB is kept.
+        Exits 0 once the message is durable, 75 when it cannot be kept (the MTA tries again later). \
+        Takes no lock and writes no journal: the daemon reads inbound/ and journals what the message means. \
+        At most 10 MiB is kept.
         """
     )
 
