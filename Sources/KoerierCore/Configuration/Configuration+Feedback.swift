@@ -15,6 +15,7 @@ extension Configuration {
 
         /// The domain only; never the secret.
         public var description: String { "BounceSettings(domain: \(domain), secret: <redacted>)" }
+        /// As `description`.
         public var debugDescription: String { description }
         /// Reflection shows the secret redacted.
         public var customMirror: Mirror {

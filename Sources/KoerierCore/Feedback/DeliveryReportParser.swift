@@ -25,6 +25,7 @@ public enum DeliveryReportParser {
         /// `Final-Recipient` without its address type.
         public var finalRecipient: String?
 
+        /// A recipient block (tests build expected values with it).
         public init(action: String? = nil, status: String? = nil, diagnostic: String? = nil, finalRecipient: String? = nil) {
             self.action = action
             self.status = status

@@ -8,6 +8,7 @@ public struct FeedbackBook: Sendable {
     public struct Entry: Sendable, Equatable {
         /// The `sent` event (or, before it, nothing but the id).
         public var sent: JournalEvent
+        /// Where its delivery status stands.
         public var status: DeliveryStatus
     }
 
@@ -33,6 +34,7 @@ public struct FeedbackBook: Sendable {
     private var order: [UInt64] = []
     private var orderStart = 0
 
+    /// An empty book that keeps at most `capacity` actions.
     public init(capacity: Int = 200_000) {
         self.capacity = max(1, capacity)
     }

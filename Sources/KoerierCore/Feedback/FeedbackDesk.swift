@@ -81,6 +81,7 @@ public final class FeedbackDesk: FeedbackSink, Service {
         if sent { wake.signal() }
     }
 
+    /// Matches `report`, journals what it means (or holds it durably), and returns once that is durable.
     public func accept(_ report: FeedbackReport) async -> FeedbackAcceptance {
         let result = await decideAndRecord(report)
         if case .hold = result {

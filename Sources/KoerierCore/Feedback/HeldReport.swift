@@ -4,10 +4,12 @@ import Foundation
 public struct HeldReport: Sendable, Equatable {
     /// File names of held reports start with this and end in `.report`.
     public static let prefix = "held-"
+    /// The report as it was accepted.
     public var report: FeedbackReport
     /// When it was first held (it is dropped after the desk's hold period).
     public var heldAt: Date
 
+    /// A report held since `heldAt`.
     public init(report: FeedbackReport, heldAt: Date) {
         self.report = report
         self.heldAt = heldAt

@@ -11,8 +11,10 @@ public struct InboundMessage: Sendable, Equatable {
 
     /// The address the message was sent to (the VERP address), when known.
     public var recipient: String?
+    /// The message as received (at most `maximumBytes`).
     public var message: ArraySlice<UInt8>
 
+    /// A message sent to `recipient`.
     public init(recipient: String?, message: ArraySlice<UInt8>) {
         self.recipient = recipient
         self.message = message

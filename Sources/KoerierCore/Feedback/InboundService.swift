@@ -17,6 +17,7 @@ public final class InboundService: Service {
     private let interval: TimeInterval
     private let counters = Mutex<[String: Int]>([:])
 
+    /// Reads `<spool>/inbound/` for `desk`; without `bounce` settings every message there is dropped.
     public init(spool: String, desk: FeedbackDesk, bounce: Configuration.BounceSettings?, logger: Logger, interval: TimeInterval = 2) {
         self.folder = InboundMessage.folder(spool: spool)
         self.desk = desk
@@ -28,6 +29,7 @@ public final class InboundService: Service {
     /// Messages read, by outcome (`undelivered`, `complained`, `delayed`, `forged`, `not_report`, ...).
     public var counts: [String: Int] { counters.withLock { $0 } }
 
+    /// The service: a pass now and every `interval` until graceful shutdown.
     public func run() async throws {
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {

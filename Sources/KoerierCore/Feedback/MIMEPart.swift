@@ -6,11 +6,17 @@ import Foundation
 public struct MIMEPart: Sendable {
     /// The caps that keep a hostile message cheap.
     public enum Limits {
+        /// Bytes of a header section read at most.
         public static let headerBytes = 64 * 1024
+        /// Header fields kept at most.
         public static let fields = 500
+        /// Bytes of one (unfolded) field kept at most.
         public static let fieldBytes = 8 * 1024
+        /// Parts of one multipart body read at most.
         public static let parts = 64
+        /// Multipart nesting followed at most.
         public static let depth = 6
+        /// The longest boundary RFC 2046 allows.
         public static let boundaryBytes = 70
     }
 

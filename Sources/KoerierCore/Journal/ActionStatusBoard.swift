@@ -5,23 +5,30 @@ import Foundation
 public struct ActionStatusBoard: Sendable {
     /// One action's latest state.
     public struct Row: Sendable, Equatable {
+        /// The action id.
         public var action: String
         /// The state's name: the last lifecycle event, overridden after `sent` by a delivery report.
         public var state: JournalEvent.Kind
         /// When the action reached that state.
         public var ts: Date
+        /// The action's fields, from its events.
         public var channel: String?
+        /// The stage.
         public var stage: String?
+        /// The debtor id.
         public var debtor: String?
+        /// The recipient address or number.
         public var recipient: String?
         /// The code of the event that set the state (`5.1.1`, `550`, a provider status).
         public var code: String?
+        /// The text of that event (the diagnostic, the reply, the reason).
         public var detail: String?
     }
 
     private var rows: [String: Row] = [:]
     private var order: [String] = []
 
+    /// An empty board.
     public init() {}
 
     /// Folds one event in.
