@@ -10,7 +10,9 @@ struct FeedbackWiring {
 
     init(configuration: Configuration, journal: Journal, dispatcher: Dispatcher, logger: Logger) {
         let folder = InboundMessage.folder(spool: configuration.spool)
-        desk = FeedbackDesk(journal: journal, inbound: folder, logger: logger)
+        // A report may wait for its `sent` as long as the action may wait for a retry, and a day more.
+        let holdFor = max(3 * 86_400, configuration.delivery.retry.maximumAge + 86_400)
+        desk = FeedbackDesk(journal: journal, inbound: folder, logger: logger, holdFor: holdFor)
         // Reports can come days after `sent`, and `sent` up to the retry window after the action arrived.
         let days = max(14, Int(configuration.delivery.retry.maximumAge / 86_400) + 3)
         desk.load(since: RFC3339.utcDay(Date()).adding(days: -days))
