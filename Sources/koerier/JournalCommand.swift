@@ -30,6 +30,9 @@ struct JournalCommand: AsyncParsableCommand {
     @Option(name: .long, help: "table or json.")
     var format = "table"
 
+    @Flag(name: .long, help: "One line per action with its latest state (sent, delivered, undelivered with code, complained, failed, ...); --event then filters by state.")
+    var status = false
+
     func run() async throws {
         let configuration = try Bootstrap.loadConfiguration(config)
         guard format == "table" || format == "json" else {
@@ -50,6 +53,10 @@ struct JournalCommand: AsyncParsableCommand {
         }
         let from = try since.map { try Self.instant($0, endOfDay: false, option: "--since") }
         let to = try until.map { try Self.instant($0, endOfDay: true, option: "--until") }
+        if status {
+            printStatus(configuration: configuration, kinds: kinds, from: from, to: to)
+            return
+        }
         if format == "table" {
             print(Self.row(["TIME (UTC)", "SEQ", "ACTION", "EVENT", "CH", "STAGE", "DEBTOR", "DETAIL"]))
         }
@@ -62,13 +69,48 @@ struct JournalCommand: AsyncParsableCommand {
             if format == "json" {
                 print(e.jsonLine())
             } else {
-                var detail = [e.reason, e.code.map(String.init), e.detail].compactMap { $0 }.joined(separator: " ")
+                var detail = [e.reason, e.code.map(String.init) ?? e.codeText, e.detail].compactMap { $0 }.joined(separator: " ")
                 if let next = e.nextAttempt { detail += " until \(RFC3339.format(next))" }
                 if e.possibleRepeat == true { detail = "POSSIBLE REPEAT " + detail }
                 print(Self.row([String(RFC3339.format(e.ts).prefix(19)), String(e.seq), e.action, e.event.rawValue,
                                 e.channel ?? "", e.stage ?? "", e.debtor ?? "", String(detail.prefix(80))]))
             }
         }
+    }
+
+    /// `--status`: the latest state of each action whose events fall in the time filter.
+    func printStatus(configuration: Configuration, kinds: Set<JournalEvent.Kind>?, from: Date?, to: Date?) {
+        var board = ActionStatusBoard()
+        JournalReader.forEach(in: configuration.journal, since: from.map(RFC3339.utcDay)) { e in
+            if let action, e.action != action { return }
+            if let from, e.ts < from { return }
+            if let to, e.ts > to { return }
+            board.apply(e)
+        }
+        if format == "table" {
+            print(Self.statusRow(["TIME (UTC)", "ACTION", "STATE", "CODE", "CH", "STAGE", "DEBTOR", "DETAIL"]))
+        }
+        for row in board.all {
+            if let debtor, row.debtor != debtor { continue }
+            if let kinds, !kinds.contains(row.state) { continue }
+            if format == "json" {
+                var out = "{\"action\":\(JSONText.quoted(row.action)),\"state\":\"\(row.state.rawValue)\",\"ts\":\"\(RFC3339.format(row.ts))\""
+                for (key, value) in [("code", row.code), ("channel", row.channel), ("stage", row.stage), ("debtor", row.debtor), ("detail", row.detail)] {
+                    if let value { out += ",\"\(key)\":\(JSONText.quoted(value))" }
+                }
+                print(out + "}")
+            } else {
+                print(Self.statusRow([String(RFC3339.format(row.ts).prefix(19)), row.action, row.state.rawValue, row.code ?? "",
+                                      row.channel ?? "", row.stage ?? "", row.debtor ?? "", String((row.detail ?? "").prefix(80))]))
+            }
+        }
+    }
+
+    static func statusRow(_ columns: [String]) -> String {
+        let widths = [19, 24, 11, 7, 5, 18, 12, 0]
+        return zip(columns, widths).map { column, width in
+            width == 0 ? column : column.padding(toLength: max(width, column.count), withPad: " ", startingAt: 0)
+        }.joined(separator: " ")
     }
 
     static func instant(_ text: String, endOfDay: Bool, option: String) throws -> Date {

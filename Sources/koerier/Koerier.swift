@@ -7,6 +7,6 @@ struct Koerier: AsyncParsableCommand {
         commandName: "koerier",
         abstract: "Sends dunning reminders from a spool by email (SMTP) and SMS, and journals every outcome.",
         version: "1.0.0",
-        subcommands: [RunCommand.self, RenderCommand.self, CheckCommand.self, JournalCommand.self, ProofCommand.self, CalendarCommand.self]
+        subcommands: [RunCommand.self, RenderCommand.self, CheckCommand.self, JournalCommand.self, ProofCommand.self, CalendarCommand.self, BounceCommand.self]
     )
 }

@@ -39,9 +39,11 @@ struct RunCommand: AsyncParsableCommand {
             throw Sysexits.temporary
         }
         let dispatcher = Dispatcher(runtime: runtime, journal: journal, logger: logger)
+        let feedback = FeedbackWiring(configuration: configuration, journal: journal, dispatcher: dispatcher, logger: logger)
+        if once { await feedback.readInboundOnce() }
         let group = ServiceGroup(configuration: Self.services(
             configuration: configuration, runtime: runtime, journal: journal, dispatcher: dispatcher,
-            configFile: config, once: once, logger: logger
+            configFile: config, once: once, logger: logger, feedback: feedback
         ))
         logger.info("koerier started", metadata: [
             "spool": "\(configuration.spool)", "journal": "\(configuration.journal)",
@@ -77,10 +79,13 @@ struct RunCommand: AsyncParsableCommand {
     /// The services in dependency order: the group starts them in this order and stops them in reverse, so the
     /// dispatcher stops first (sends under way finish), then the listeners and transports, and the journal last.
     static func services(configuration: Configuration, runtime: Runtime, journal: Journal, dispatcher: Dispatcher,
-                         configFile: String, once: Bool, logger: Logger) -> ServiceGroupConfiguration {
+                         configFile: String, once: Bool, logger: Logger, feedback: FeedbackWiring? = nil) -> ServiceGroupConfiguration {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: journal)]
         for transport in [runtime.email as? any Service, runtime.sms as? any Service].compactMap({ $0 }) {
             services.append(.init(service: transport))
+        }
+        if let feedback, !once {
+            services.append(contentsOf: [.init(service: feedback.desk), .init(service: feedback.inbound)])
         }
         if !once {
             services.append(.init(service: SpoolWatcher(layout: SpoolLayout(root: configuration.spool), logger: logger) { dispatcher.nudge() }))

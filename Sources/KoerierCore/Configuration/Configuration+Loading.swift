@@ -42,7 +42,7 @@ extension Configuration {
             attachments: try root.path("attachments", default: "attachments") ?? "",
             timeZone: zone,
             contact: try parseContact(root.child("quiet_hours", allowed: ["enabled", "opens", "closes", "days", "holidays", "extra_closed_dates", "spread", "email", "sms"]), zone: zone),
-            email: try parseEmail(root.child("email", allowed: ["from", "transport", "outbox", "smtp", "message_id_domain", "reply_to_sender"]), environment: environment),
+            email: try parseEmail(root.child("email", allowed: ["from", "transport", "outbox", "smtp", "message_id_domain", "reply_to_sender", "bounce"]), environment: environment),
             sms: try parseSMS(root.child("sms", allowed: ["sender", "providers", "max_parts", "transliterate", "payment_domain", "ambiguous"]), environment: environment),
             company: try parseCompany(root.child("company", allowed: ["name", "trade_name", "kvk", "vat", "address", "postcode_city", "iban", "bic", "phone", "email", "website", "complaints"])),
             defaultSender: try parseSender(root.child("sender", allowed: ["name", "title", "email", "phone"])),
@@ -111,12 +111,14 @@ extension Configuration {
             smtp = try parseSMTP(reader.child("smtp", allowed: ["url", "tls", "username", "password", "password_env", "password_file", "connections", "timeout", "connect_timeout", "verify_peer"]), environment: environment)
         }
         let domain = try reader.string("message_id_domain") ?? String(address.split(separator: "@").last ?? "koerier.local")
-        return EmailSettings(
+        var settings = EmailSettings(
             fromName: name, fromAddress: parsed, transport: transport,
             outbox: try reader.path("outbox", default: "var/outbox") ?? "",
             smtp: smtp, messageIDDomain: domain,
             replyToSender: try reader.bool("reply_to_sender", default: true)
         )
+        settings.bounce = try parseBounce(reader, environment: environment)
+        return settings
     }
 
     /// `email.from` as name, address text and checked address; a problem is reported and the default used.

@@ -49,6 +49,8 @@ public struct Configuration: Sendable {
         public var messageIDDomain: String
         /// Put the account manager in Reply-To, so answers reach the person the debtor knows.
         public var replyToSender: Bool
+        /// `email.bounce`: the VERP envelope sender and its key (nil: the envelope sender is `from`).
+        public var bounce: BounceSettings? = nil
     }
 
     /// The SMTP relay.

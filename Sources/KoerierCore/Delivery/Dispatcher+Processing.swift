@@ -352,6 +352,7 @@ extension Dispatcher {
                     return state.journalBroken
                 }
                 if wasBroken { logger.notice("the journal can be written again; sending resumes") }
+                state.withLock { $0.observer }?(events)
                 return true
             } catch {
                 let first = state.withLock { state -> Bool in

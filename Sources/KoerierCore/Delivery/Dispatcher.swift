@@ -59,6 +59,8 @@ public final class Dispatcher: Sendable {
         /// Journal events written by this process, by kind, and deferrals by reason (for metrics).
         var eventCounts: [JournalEvent.Kind: Int] = [:]
         var deferralReasons: [String: Int] = [:]
+        /// Told about every batch of events once it is durable (the feedback desk).
+        var observer: (@Sendable ([JournalEvent]) -> Void)?
     }
 
     /// Creates a dispatcher; call `run` to start it.

@@ -30,6 +30,9 @@ public struct JournalEvent: Sendable, Equatable {
     public var variant: String?
     public var messageID: String?
     public var code: Int?
+    /// A `code` that is not a number (a DSN status such as `5.1.1`, a provider's status word); written as `code`
+    /// when `code` is nil.
+    public var codeText: String?
     public var detail: String?
     public var nextAttempt: Date?
     public var reason: String?
@@ -79,6 +82,7 @@ extension JournalEvent {
         add("message_id", messageID)
         add("archive_sha256", archiveSHA256)
         add("code", code)
+        if code == nil { add("code", codeText) }
         add("detail", detail)
         add("next_attempt", nextAttempt.map(RFC3339.format))
         add("reason", reason)
@@ -137,6 +141,7 @@ extension JournalEvent {
         messageID = string("message_id")
         archiveSHA256 = string("archive_sha256")
         code = int("code")
+        codeText = string("code")
         detail = string("detail")
         nextAttempt = string("next_attempt").flatMap(RFC3339.parse)
         reason = string("reason")

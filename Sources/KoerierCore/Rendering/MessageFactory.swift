@@ -22,7 +22,9 @@ public enum MessageFactory {
             replyToName: replyName, replyToAddress: replyAddress,
             actionID: action.id, messageIDDomain: email.messageIDDomain, date: now, timeZone: configuration.timeZone
         )
-        return MIMEBuilder.build(envelope: envelope, subject: rendered.subject, text: rendered.text, html: rendered.html, attachments: attachments)
+        var message = MIMEBuilder.build(envelope: envelope, subject: rendered.subject, text: rendered.text, html: rendered.html, attachments: attachments)
+        if let bounce = email.bounce { message.envelopeFrom = bounce.envelopeSender(actionID: action.id) }
+        return message
     }
 
     /// The SMS for an action.
