@@ -243,3 +243,15 @@ struct ConfigurationLimitsTests {
         #expect(error.reason.contains(fragment), "reason was: \(error.reason)")
     }
 }
+
+/// Found by the config loader's fuzz target: Yams traps on a mapping key that is not a plain scalar.
+@Suite("Configuration keys that are not names")
+struct ConfigurationComplexKeyTests {
+    @Test("a list or mapping used as a key is refused with a message, not a trap", arguments: [
+        "? [a]\n: 1\n", "? {a: b}\n: 1\n", "[a]: 1\n", "delivery:\n  ? [x, y]\n  : 2\n", "{[1]: 2}\n",
+    ])
+    func complexKeys(yaml: String) throws {
+        guard case .failure(let error) = try loadConfig(yaml) else { Issue.record("accepted: \(yaml)"); return }
+        #expect(error.description.contains("as a key"), "\(error)")
+    }
+}

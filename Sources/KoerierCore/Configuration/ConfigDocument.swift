@@ -109,6 +109,11 @@ enum ConfigDocument {
             }
         case .mapping(let mapping):
             for (key, value) in mapping {
+                // Yams turns keys into strings with a force-unwrap: a list or mapping as a key (`? [a]`) would trap.
+                guard case .scalar = key else {
+                    let place = key.mark.map { " (line \($0.line), column \($0.column))" } ?? ""
+                    return "uses a list or mapping as a key\(place); keys are plain names such as spool or retry"
+                }
                 if let problem = check(key, depth: depth + 1, budget: &budget) { return problem }
                 if let problem = check(value, depth: depth + 1, budget: &budget) { return problem }
             }
