@@ -230,8 +230,11 @@ struct HTTPSMSTransportTests {
                 #expect(detail.hasPrefix("confirmed by lookup at primary after no answer from primary"))
                 #expect(messageID != nil)
                 let requests = try fake.requests()
-                #expect(requests.map(\.method) == ["POST", "GET", "GET"])
-                #expect(requests.dropFirst().allSatisfy { $0.path == "/messages?reference=act-slow-mb&limit=20" })
+                // One POST, then lookups until one finds it: two on an idle machine (the first comes before the fake
+                // has accepted), one when the machine is so busy that the first lookup comes late. Not a timing check.
+                #expect(requests.first?.method == "POST")
+                #expect((2...3).contains(requests.count), "\(requests.map(\.method))")
+                #expect(requests.dropFirst().allSatisfy { $0.method == "GET" && $0.path == "/messages?reference=act-slow-mb&limit=20" })
                 #expect(!requests.contains { $0.path.hasPrefix("/v1/") })
             }
         }

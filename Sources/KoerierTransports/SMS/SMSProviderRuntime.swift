@@ -19,9 +19,8 @@ actor SMSProviderRuntime {
     private let clock = ContinuousClock()
     private let origin: ContinuousClock.Instant
     private var bucket: TokenBucket
-    private var inFlight = 0
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-    private var firstWaiter = 0
+    /// At most `concurrency` requests at once, first come, first served.
+    private let gate: AsyncGate
     private var pausedUntil: ContinuousClock.Instant?
     private var pausedAt: ContinuousClock.Instant?
     private var strikes = 0
@@ -32,6 +31,7 @@ actor SMSProviderRuntime {
         self.settings = settings
         self.timeout = timeout
         self.concurrency = max(1, concurrency)
+        self.gate = AsyncGate(width: max(1, concurrency))
         self.bucket = TokenBucket(rate: ratePerSecond)
         self.origin = clock.now
     }
@@ -39,36 +39,15 @@ actor SMSProviderRuntime {
     // MARK: Concurrency gate
 
     /// Waits for a free slot and takes it. Every `acquire` is matched by exactly one `release`.
-    func acquire() async {
-        if inFlight < concurrency && waitingCount == 0 {
-            inFlight += 1
-            return
-        }
-        await withCheckedContinuation { continuation in
-            waiters.append(continuation)
-        }
-        // `release` handed its slot over: `inFlight` already counts this request.
-    }
+    func acquire() async { await gate.enter() }
 
     /// Gives a slot back, to the longest waiter if there is one.
-    func release() {
-        if firstWaiter < waiters.count {
-            let next = waiters[firstWaiter]
-            firstWaiter += 1
-            if firstWaiter == waiters.count {
-                waiters.removeAll(keepingCapacity: true)
-                firstWaiter = 0
-            }
-            next.resume()
-        } else {
-            inFlight = max(0, inFlight - 1)
-        }
-    }
+    func release() async { await gate.leave() }
 
     /// Requests holding a slot.
-    var inFlightCount: Int { inFlight }
+    var inFlightCount: Int { get async { await gate.holders } }
     /// Requests waiting for a slot.
-    var waitingCount: Int { waiters.count - firstWaiter }
+    var waitingCount: Int { get async { await gate.waiting } }
 
     // MARK: Rate limit
 

@@ -1,7 +1,7 @@
 /// At most `width` holders at once; others wait in order, suspended (never blocking a thread).
 actor AsyncGate {
     private let width: Int
-    private var holders = 0
+    private var holdersCount = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var first = 0
 
@@ -9,13 +9,18 @@ actor AsyncGate {
 
     /// Waits for a place and takes it; every `enter` is matched by one `leave`.
     func enter() async {
-        if holders < width && first == waiters.count {
-            holders += 1
+        if holdersCount < width && first == waiters.count {
+            holdersCount += 1
             return
         }
         await withCheckedContinuation { waiters.append($0) }
-        // `leave` handed its place over: `holders` already counts this one.
+        // `leave` handed its place over: `holdersCount` already counts this one.
     }
+
+    /// Places taken now.
+    var holders: Int { holdersCount }
+    /// Waiters for a place now.
+    var waiting: Int { waiters.count - first }
 
     /// Gives a place back, to the longest waiter if there is one.
     func leave() {
@@ -28,7 +33,7 @@ actor AsyncGate {
             }
             next.resume()
         } else {
-            holders = max(0, holders - 1)
+            holdersCount = max(0, holdersCount - 1)
         }
     }
 }
