@@ -24,13 +24,14 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "email, sms or all.") var channel = "email"
         @Option(help: "The template root.") var templates = "Templates"
         @Flag(help: "Keep the benchmark folder for inspection.") var keep = false
+        @Flag(help: "Turn the evidence archive on (archive:), to measure what keeping every message costs.") var archive = false
 
         func run() async throws {
             let binDir = (URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()).path
             let koerier = binDir + "/koerier"
             guard FileManager.default.isExecutableFile(atPath: koerier) else { throw BenchError("\(koerier) is missing: build it first") }
             let templateRoot = URL(fileURLWithPath: templates).standardizedFileURL.path
-            print("koerier-bench: \(count) actions per channel, \(connections) connections, concurrency \(concurrency), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+            print("koerier-bench: \(count) actions per channel, \(connections) connections, concurrency \(concurrency), \(ProcessInfo.processInfo.activeProcessorCount) cores, archive \(archive ? "on" : "off")")
             if channel == "email" || channel == "all" { try await email(koerier: koerier, templates: templateRoot) }
             if channel == "sms" || channel == "all" { try await sms(koerier: koerier, binDir: binDir, templates: templateRoot) }
         }
@@ -44,7 +45,7 @@ struct Bench: AsyncParsableCommand {
             let sink = try ChildProcess.spawn("/usr/sbin/smtp-sink", sinkArgs, stdout: "/dev/null", stderr: "/dev/null")
             defer { ChildProcess.terminate(sink) }
             try waitForPort(port)
-            let workload = try Workload.make(templates: templates, smtpPort: port, smsPort: nil, connections: connections, concurrency: concurrency)
+            let workload = try Workload.make(templates: templates, smtpPort: port, smsPort: nil, connections: connections, concurrency: concurrency, archive: archive)
             let usage = try drain(koerier, workload, channel: "email")
             let rssBefore = selfMaxRSSKiB()
             let (seconds, cpu) = try await Baseline.smtp(port: port, count: count, connections: connections, message: Baseline.sampleMessage())
@@ -57,7 +58,7 @@ struct Bench: AsyncParsableCommand {
             defer { ChildProcess.terminate(sink) }
             try waitForPort(port)
             setenv("KOERIER_BENCH_TOKEN", "bench-token", 1)
-            let workload = try Workload.make(templates: templates, smtpPort: nil, smsPort: port, connections: connections, concurrency: concurrency)
+            let workload = try Workload.make(templates: templates, smtpPort: nil, smsPort: port, connections: connections, concurrency: concurrency, archive: archive)
             let usage = try drain(koerier, workload, channel: "sms")
             let (seconds, cpu) = try await Baseline.http(port: port, count: count, connections: connections)
             report(title: "SMS via HTTP (MessageBird-format sink on 127.0.0.1:\(port))", usage: usage, baseline: (seconds, cpu, selfMaxRSSKiB()), target: 0.4)

@@ -10,7 +10,8 @@ struct Workload {
     var journal: String { root + "/journal" }
 
     /// A fresh folder with a configuration for the given transport.
-    static func make(templates: String, smtpPort: UInt16?, smsPort: UInt16?, connections: Int, concurrency: Int) throws -> Workload {
+    /// With `archive`, the evidence archive is on (its cost is what the benchmark then shows).
+    static func make(templates: String, smtpPort: UInt16?, smsPort: UInt16?, connections: Int, concurrency: Int, archive: Bool = false) throws -> Workload {
         let root = NSTemporaryDirectory() + "koerier-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         for folder in ["tmp", "new", "cancel"] {
             try FileManager.default.createDirectory(atPath: "\(root)/spool/\(folder)", withIntermediateDirectories: true)
@@ -22,6 +23,7 @@ struct Workload {
         quiet_hours: { enabled: false }
         company: { name: Voorbeeld B.V., iban: NL91ABNA0417164300 }
         delivery: { concurrency: \(concurrency), intake_batch: 1024 }
+        \(archive ? "archive: archive" : "")
         email:
           from: "Debiteurenbeheer Voorbeeld B.V. <debiteuren@voorbeeld.nl>"
 
