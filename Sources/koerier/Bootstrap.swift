@@ -37,9 +37,9 @@ enum Bootstrap {
     }
 
     /// Builds the runtime for a subcommand; on a problem prints it and exits 78.
-    static func loadRuntime(_ configuration: Configuration, logger: Logger, transports: Bool) throws -> Runtime {
+    static func loadRuntime(_ configuration: Configuration, logger: Logger, transports: Bool, lint: Bool = false) throws -> Runtime {
         do {
-            return try runtime(configuration, logger: logger, transports: transports)
+            return try runtime(configuration, logger: logger, transports: transports, lint: lint)
         } catch {
             fail("\(error)")
             throw Sysexits.configError
@@ -50,7 +50,10 @@ enum Bootstrap {
     /// it starts. Every part is tried, so the error lists each one that failed (one line per problem).
     ///
     /// On failure the process is about to exit 78, so transports already built are not shut down here.
-    static func runtime(_ configuration: Configuration, logger: Logger, transports: Bool) throws(ConfigError) -> Runtime {
+    /// With `lint`, a template the linter finds an error in (a restricted phrase such as BKR in the wrong stage,
+    /// `je` for `u`, an unknown variable, the WIK wording) stops the load too, so `run` and a reload never send what
+    /// `check` refuses.
+    static func runtime(_ configuration: Configuration, logger: Logger, transports: Bool, lint: Bool = false) throws(ConfigError) -> Runtime {
         let file = configuration.file
         var problems: [ConfigError.Problem] = []
         var renderer: Renderer?
@@ -58,6 +61,11 @@ enum Bootstrap {
             renderer = Renderer(store: try TemplateStore(root: configuration.templates), configuration: configuration)
         } catch {
             problems.append(.init(file: file, key: "templates", reason: error.description))
+        }
+        if lint, let store = renderer?.store {
+            for finding in TemplateLinter(store: store, configuration: configuration).lint() where finding.severity == .error {
+                problems.append(.init(file: file, key: "templates", reason: "\(finding.description) (koerier check lists every finding)"))
+            }
         }
         var email: (any EmailTransport)?
         var sms: (any SMSTransport)?

@@ -25,7 +25,7 @@ struct ReloadService: Service {
             logger.error("reload refused: the new configuration is broken; the old one stays in force", metadata: ["error": "\(error)"])
         case .success(let configuration):
             do {
-                var runtime = try Bootstrap.runtime(configuration, logger: logger, transports: false)
+                var runtime = try Bootstrap.runtime(configuration, logger: logger, transports: false, lint: true)
                 let old = dispatcher.runtime
                 runtime.email = old.email
                 runtime.sms = old.sms

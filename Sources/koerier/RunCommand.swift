@@ -30,7 +30,7 @@ struct RunCommand: AsyncParsableCommand {
         let configuration = try Bootstrap.loadConfiguration(config)
         // The locks come first: a second process touches nothing, not even a torn journal line.
         let locks = try Self.lock(configuration)
-        let runtime = try Bootstrap.loadRuntime(configuration, logger: logger, transports: true)
+        let runtime = try Bootstrap.loadRuntime(configuration, logger: logger, transports: true, lint: true)
         let journal: Journal
         do {
             journal = try Journal(directory: configuration.journal, archive: configuration.archive?.directory)

@@ -91,4 +91,25 @@ struct CheckCommandTests {
         #expect(check.status == 78, "check said: \(check.output.suffix(2000))")
         #expect(check.output.contains(message), "check said: \(check.output.suffix(2000))")
     }
+
+    @Test("a template that check refuses (BKR threatened in a reminder) is refused by run too: nothing goes out")
+    func lintErrorStopsRun() async throws {
+        let work = try Workspace("check-bkr")
+        defer { work.remove() }
+        let templates = work.root + "/templates"
+        try FileManager.default.copyItem(atPath: E2E.templates, toPath: templates)
+        let file = templates + "/email/herinnering/standaard.zakelijk.text.mustache"
+        let original = try String(contentsOfFile: file, encoding: .utf8)
+        try (original + "\nBetaalt u niet, dan melden wij u bij het BKR.\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let config = outboxConfig(work, outbox: work.root + "/outbox").replacingOccurrences(of: "templates: \(E2E.templates)", with: "templates: \(templates)")
+        try config.write(toFile: work.configPath, atomically: true, encoding: .utf8)
+        try work.drop(Actions.email(id: "bkr-1", to: "bkr@example.nl", segment: "standaard"))
+        let check = try await koerier(["check", "--config", work.configPath], in: work, label: "check")
+        let run = try await koerier(["run", "--config", work.configPath, "--once"], in: work, label: "run")
+        #expect(check.status == 78)
+        #expect(run.status == 78, "run said: \(run.output.suffix(2000))")
+        #expect(run.output.lowercased().contains("\"bkr\" is not allowed in stage herinnering"), "run said: \(run.output.suffix(2000))")
+        #expect(work.files("new") == ["bkr-1.json"], "the action was touched")
+        #expect(work.events().isEmpty)
+    }
 }

@@ -248,7 +248,8 @@ extension Configuration {
                 try reader.report("restricted_phrases", "must map a phrase to the list of stages where it is allowed")
                 return LintSettings(restrictedPhrases: phrases)
             }
-            phrases = [:]
+            // Each listed phrase sets where it is allowed; the built-in phrases not listed keep their rule (BKR stays
+            // banned unless ops list it with the stages a BKR member may name it in).
             for (phrase, stages) in map.sorted(by: { $0.key < $1.key }) {
                 guard let list = stages as? [Any] else {
                     try reader.report("restricted_phrases.\(phrase)", "must be a list of stages")
