@@ -39,11 +39,16 @@ private let ruleCases: [RuleCase] = [
         $0.invoices[0].dueDate = CalendarDate(year: 2026, month: 12, day: 1)
     }, rule: nil),
     RuleCase(label: "bedankt while something is open", build: { $0.stage = "bedankt" },
-             rule: "thanks-while-open", reason: "300.00 is still open"),
+             rule: "thanks-while-open", invoice: "F1", reason: "300.00 is still open"),
     RuleCase(label: "bedankt when all is paid passes", build: { $0.stage = "bedankt"; $0.invoices[0].open = .zero }, rule: nil),
     RuleCase(label: "a demand for a credit balance", build: {
         $0.invoices.append(ActionFactory.invoice("C1", amount: "-305.00"))
-    }, rule: "nothing-open", reason: "the total open is -5.00"),
+    }, rule: "credit-note", invoice: "C1", reason: "a credit note or an overpaid invoice is not a debt"),
+    RuleCase(label: "a credit note beside a larger invoice (never -€ in a letter)", build: {
+        $0.invoices.append(ActionFactory.invoice("C2", amount: "-5.00"))
+    }, rule: "credit-note", invoice: "C2", reason: "amount -5.00, open -5.00"),
+    RuleCase(label: "an invoice paid more than in full (open below zero)", build: { $0.invoices[0].open = Money("-5.00")! },
+             rule: "credit-note", invoice: "F1", reason: "open -5.00"),
     RuleCase(label: "a demand for nothing", build: { $0.invoices[0].open = .zero }, rule: "nothing-open"),
     RuleCase(label: "open above the amount of a credit note", build: {
         $0.invoices.append(ActionFactory.invoice("C2", amount: "-50.00", open: "-80.00"))

@@ -53,9 +53,16 @@ public enum LetterRules {
                                reason: "open \(invoice.open) is more than the invoice amount \(invoice.amount); a letter may not claim more than was invoiced")
             }
         }
+        if let credit = action.invoices.first(where: { $0.amount < .zero || $0.open < .zero }) {
+            // A letter lists every invoice as one the debtor has not paid; a credit note among them would print a
+            // negative amount the debtor does not owe and make that sentence false.
+            return Refusal(rule: "credit-note", invoice: credit.number,
+                           reason: "amount \(credit.amount), open \(credit.open): a credit note or an overpaid invoice is not a debt; the engine should settle it against the invoices and send only what is owed")
+        }
         if action.stage == "bedankt" {
             if total > .zero {
-                return Refusal(rule: "thanks-while-open", invoice: nil,
+                let first = action.invoices.first { $0.open > .zero }
+                return Refusal(rule: "thanks-while-open", invoice: first?.number,
                                reason: "a bedankt letter says the debt is paid, but \(total) is still open; send it when nothing is open")
             }
         } else if total <= .zero {
