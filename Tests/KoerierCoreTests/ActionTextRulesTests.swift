@@ -160,3 +160,24 @@ struct ActionTextRulesTests {
         #expect(!error.reason.unicodeScalars.contains("\u{202E}"))
     }
 }
+
+/// The free `data` object is printed in letters (`data.kostenbeding`, instalment notes): the same text rule.
+@Suite("Text rules in data")
+struct DataTextRulesTests {
+    @Test("a bidi override or zero-width character anywhere in data is refused with its path", arguments: [
+        ("data.kostenbeding", JSONValue.object(["kostenbeding": .string("art. 5 \u{202E}VA")])),
+        ("data.termijnen[1]", .object(["termijnen": .array([.string("1 december"), .string("1 ja\u{200B}nuari")])])),
+        ("data.regeling.notitie", .object(["regeling": .object(["notitie": .string("\u{2066}x")])])),
+    ])
+    func refused(path: String, data: JSONValue) {
+        let error = refusal(SampleActions.minimalEmail.setting("data", data))
+        #expect(error?.field == path, "\(String(describing: error))")
+    }
+
+    @Test("plain text, numbers and a line break in a note are accepted")
+    func accepted() {
+        let data = JSONValue.object(["kostenbeding": .string("art. 5 van onze algemene voorwaarden"), "notitie": .string("regel 1\nregel 2"),
+                                     "aantal": .number("3"), "ok": .bool(true)])
+        #expect(refusal(SampleActions.minimalEmail.setting("data", data)) == nil)
+    }
+}

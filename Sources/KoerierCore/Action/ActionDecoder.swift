@@ -69,6 +69,7 @@ public enum ActionDecoder {
             guard case .object(let object) = try root.value("data") else {
                 throw ActionError(field: "data", reason: "must be an object of extra template variables")
             }
+            try checkText(.object(object), path: "data")
             data = object
         }
         let variant = try root.optionalString("variant", maxLength: 16)
@@ -317,5 +318,27 @@ extension String {
             }
         }
         return out
+    }
+}
+
+extension ActionDecoder {
+    /// The free `data` object is printed in letters too: its keys and strings follow the text rule (`TextCheck`),
+    /// except that a line break is allowed in a value (a note over several lines).
+    static func checkText(_ value: JSONValue, path: String) throws(ActionError) {
+        switch value {
+        case .string(let text):
+            if let bad = text.unicodeScalars.first(where: { $0 != "\n" && TextCheck.isRefused($0) }) {
+                throw ActionError(field: path, reason: "contains \(TextCheck.describe(bad)); remove it")
+            }
+        case .array(let items):
+            for (index, item) in items.enumerated() { try checkText(item, path: "\(path)[\(index)]") }
+        case .object(let fields):
+            for (key, item) in fields.sorted(by: { $0.key < $1.key }) {
+                if let problem = TextCheck.problem(key) { throw ActionError(field: path, reason: "a key \(problem)") }
+                try checkText(item, path: "\(path).\(key)")
+            }
+        case .number, .bool, .null:
+            break
+        }
     }
 }
