@@ -11,7 +11,7 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "koerier-bench",
         abstract: "Throughput, CPU and peak memory of koerier next to a raw libcurl baseline.",
-        subcommands: [Run.self, Sink.self],
+        subcommands: [Run.self, Sink.self, Startup.self],
         defaultSubcommand: Run.self
     )
 

@@ -50,8 +50,8 @@ enum Bootstrap {
     /// it starts. Every part is tried, so the error lists each one that failed (one line per problem).
     ///
     /// On failure the process is about to exit 78, so transports already built are not shut down here.
-    /// With `lint`, a template the linter finds an error in (a restricted phrase such as BKR in the wrong stage,
-    /// `je` for `u`, an unknown variable, the WIK wording) stops the load too, so `run` and a reload never send what
+    /// With `lint`, a template whose words the linter refuses (a restricted phrase such as BKR in the wrong stage,
+    /// `je` for `u`, an unknown variable, the WIK wording) stops the load too, so `run` and a reload never send words
     /// `check` refuses.
     static func runtime(_ configuration: Configuration, logger: Logger, transports: Bool, lint: Bool = false) throws(ConfigError) -> Runtime {
         let file = configuration.file
@@ -63,7 +63,9 @@ enum Bootstrap {
             problems.append(.init(file: file, key: "templates", reason: error.description))
         }
         if lint, let store = renderer?.store {
-            for finding in TemplateLinter(store: store, configuration: configuration).lint() where finding.severity == .error {
+            // The templates' own words; what needs rendering (the law per debtor type, SMS lengths) and the settings
+            // the letters rely on (company phone, ...) are check's to report.
+            for finding in TemplateLinter(store: store, configuration: configuration).lintWords() where finding.severity == .error {
                 problems.append(.init(file: file, key: "templates", reason: "\(finding.description) (koerier check lists every finding)"))
             }
         }

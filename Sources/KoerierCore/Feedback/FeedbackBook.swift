@@ -4,12 +4,31 @@ import Foundation
 /// `sent` event (the fields later events carry) and its `DeliveryStatus`; ids and provider message ids are keyed by
 /// their 64-bit FNV-1a hash, and the number of actions kept is capped (oldest `sent` forgotten first).
 public struct FeedbackBook: Sendable {
-    /// One sent action.
+    /// One sent action, kept small (the book holds up to `capacity` of them for the whole window): what a
+    /// delivery event repeats from its `sent` event, and how to find it by its provider message id.
     public struct Entry: Sendable, Equatable {
-        /// The `sent` event (or, before it, nothing but the id).
-        public var sent: JournalEvent
+        /// What the events after `sent` repeat.
+        public var sent: Sent
         /// Where its delivery status stands.
         public var status: DeliveryStatus
+    }
+
+    /// The fields of a `sent` event that a delivery event carries (ids are short; no template, recipient or tags).
+    public struct Sent: Sendable, Equatable {
+        public var action: String
+        public var channel: String?
+        public var provider: String?
+        public var debtor: String?
+        /// FNV-1a of the provider's message id, to forget its index entry with the action.
+        public var messageIDHash: UInt64?
+
+        init(_ event: JournalEvent) {
+            action = event.action
+            channel = event.channel
+            provider = event.provider
+            debtor = event.debtor
+            messageIDHash = event.messageID.flatMap { $0.isEmpty ? nil : StableHash.fnv1a64($0) }
+        }
     }
 
     /// What to do with a report.
@@ -56,8 +75,9 @@ public struct FeedbackBook: Sendable {
             var status = entries[key]?.status ?? DeliveryStatus()
             status.sent()
             if entries[key] == nil { remember(key) }
-            entries[key] = Entry(sent: event, status: status)
-            if let messageID = event.messageID, !messageID.isEmpty { byMessageID[StableHash.fnv1a64(messageID)] = key }
+            let sent = Sent(event)
+            entries[key] = Entry(sent: sent, status: status)
+            if let hash = sent.messageIDHash { byMessageID[hash] = key }
         case .delivered, .undelivered, .complained:
             guard var entry = entries[key] else { return }
             switch event.event {
@@ -118,19 +138,13 @@ public struct FeedbackBook: Sendable {
         }
     }
 
-    /// The event for a report: the `sent` event's fields, the report's code and text.
-    static func event(_ kind: JournalEvent.Kind, for sent: JournalEvent, report: FeedbackReport, now: Date) -> JournalEvent {
+    /// The event for a report: the action, channel, provider and debtor of its `sent` event (`koerier journal
+    /// --action` shows the rest), the report's code and text.
+    static func event(_ kind: JournalEvent.Kind, for sent: Sent, report: FeedbackReport, now: Date) -> JournalEvent {
         var e = JournalEvent(ts: now, action: sent.action, event: kind)
         e.channel = sent.channel
-        e.stage = sent.stage
-        e.segment = sent.segment
-        e.tone = sent.tone
         e.debtor = sent.debtor
-        e.recipient = sent.recipient
         e.provider = sent.provider
-        e.tags = sent.tags
-        e.file = sent.file
-        e.messageID = sent.messageID
         switch report.report {
         case .undelivered(let code, let detail):
             e.codeText = report.code ?? code
@@ -153,8 +167,8 @@ public struct FeedbackBook: Sendable {
         while entries.count >= capacity, orderStart < order.count {
             let old = order[orderStart]
             orderStart += 1
-            if let gone = entries.removeValue(forKey: old), let messageID = gone.sent.messageID {
-                byMessageID[StableHash.fnv1a64(messageID)] = nil
+            if let gone = entries.removeValue(forKey: old), let hash = gone.sent.messageIDHash {
+                byMessageID[hash] = nil
             }
         }
         if orderStart > 4096 && orderStart * 2 > order.count {

@@ -54,6 +54,12 @@ public struct TemplateLinter: Sendable {
         return findings.sorted { ($0.severity == .error ? 0 : 1, $0.file, $0.line) < ($1.severity == .error ? 0 : 1, $1.file, $1.line) }
     }
 
+    /// The findings in the templates' own words (variables, u/je, restricted phrases such as BKR, the WIK wording),
+    /// without rendering anything: cheap enough for `run` to refuse such templates at start and on reload.
+    public func lintWords() -> [Finding] {
+        store.sources.sorted(by: { $0.key < $1.key }).flatMap { lintSource(name: $0.key, source: $0.value) }
+    }
+
     private func file(_ name: String) -> String { "\(store.root)/\(name).mustache" }
 
     /// The stage a template belongs to (`email/<stage>/...`), if any.
