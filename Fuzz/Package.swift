@@ -33,6 +33,10 @@ var package = Package(
             dependencies: ["FuzzSupport", .product(name: "KoerierCore", package: "koerier")]
         ),
         .executableTarget(
+            name: "FuzzBounceParser",
+            dependencies: ["FuzzSupport", .product(name: "KoerierCore", package: "koerier")]
+        ),
+        .executableTarget(
             name: "FuzzConfigLoader",
             dependencies: ["FuzzSupport", .product(name: "KoerierCore", package: "koerier")]
         ),
