@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KoerierCore
+import KoerierTransports
 import Logging
 import ServiceLifecycle
 
@@ -97,6 +98,9 @@ struct RunCommand: AsyncParsableCommand {
         if let file = configuration.metricsFile {
             services.append(.init(service: MetricsFileService(dispatcher: dispatcher, file: file)))
         }
+        if let http = configuration.http, !once {
+            services.append(.init(service: listener(http, configuration: configuration, dispatcher: dispatcher, feedback: feedback, logger: logger)))
+        }
         let forced: @Sendable () -> Void = { forcedExit(journal: journal, logger: logger) }
         let ready: @Sendable () -> Void = {
             if !once { SystemdNotify.send("READY=1\nSTATUS=taking work from \(configuration.spool)/new") }
@@ -108,6 +112,25 @@ struct RunCommand: AsyncParsableCommand {
         group.gracefulShutdownSignals = [.sigterm, .sigint]
         group.maximumGracefulShutdownDuration = .milliseconds(Int(configuration.delivery.shutdownDeadline * 1000))
         return group
+    }
+
+    /// The HTTP listener: readiness from the dispatcher and a look at the journal, metrics from the dispatcher and
+    /// the listener's registry, delivery reports to the feedback desk.
+    static func listener(_ http: Configuration.HTTPSettings, configuration: Configuration, dispatcher: Dispatcher,
+                         feedback: FeedbackWiring?, logger: Logger) -> HTTPListener {
+        let sink: any FeedbackSink = feedback?.desk ?? UnavailableSink()
+        let receiver = DeliveryReportReceiver(providers: DeliveryReportReceiver.providers(configuration.sms.providers), sink: sink, logger: logger)
+        let registry = ListenerMetrics(spool: configuration.spool, journal: configuration.journal)
+        let journal = configuration.journal
+        return HTTPListener(
+            settings: http, receiver: receiver,
+            notReady: { dispatcher.notReadyReason ?? JournalWritability.problem(directory: journal) },
+            metrics: {
+                let base = await dispatcher.metrics().prometheusText()
+                return base + registry.render(receiver: receiver, desk: feedback?.desk.counts ?? [:], inbound: feedback?.inbound.counts ?? [:])
+            },
+            logger: logger
+        )
     }
 
     /// The shutdown deadline passed with sends still open: the group cancels its services. Sends under way are
