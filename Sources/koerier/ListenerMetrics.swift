@@ -11,6 +11,10 @@ import Synchronization
 final class ListenerMetrics: Sendable {
     private let registry = PrometheusCollectorRegistry()
     private let seen = Mutex<[String: Int]>([:])
+    private let sends = Mutex(SendObservations())
+    /// Upper bounds of the send-latency buckets: a relay's or provider's answer, 10 ms to 2 minutes.
+    static let latencyBuckets: [Duration] = [.milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+                                             .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30), .seconds(120)]
     private let spool: String
     private let journal: String
 
@@ -20,8 +24,29 @@ final class ListenerMetrics: Sendable {
         self.journal = journal
     }
 
+    /// Takes the dispatcher's durable events (its observer): attempt latency and results, waiting actions.
+    func observe(_ events: [JournalEvent]) {
+        let attempts = sends.withLock { $0.take(events) }
+        for attempt in attempts {
+            let labels = [("channel", attempt.channel), ("provider", attempt.provider)]
+            registry.makeDurationHistogram(
+                descriptor: Self.descriptor("koerier_send_duration_seconds", "Time from an attempt's sending event to its answer, by channel and provider."),
+                labels: labels, buckets: Self.latencyBuckets
+            ).recordNanoseconds(Int64(min(attempt.seconds, 86_400) * 1_000_000_000))
+            registry.makeCounter(descriptor: Self.descriptor("koerier_attempts_total", "Send attempts by channel and result (sent, failed, retry)."),
+                                 labels: [("channel", attempt.channel), ("result", attempt.result)]).increment()
+        }
+    }
+
     /// The registry's exposition after copying in the current counts.
-    func render(receiver: DeliveryReportReceiver?, desk: [String: Int], inbound: [String: Int]) -> String {
+    func render(receiver: DeliveryReportReceiver?, desk: [String: Int], inbound: [String: Int], paused: [String: Bool] = [:], now: Date = Date()) -> String {
+        for (provider, isPaused) in paused {
+            registry.makeGauge(descriptor: Self.descriptor("koerier_provider_paused", "1 while an SMS provider is paused after a provider problem."),
+                               labels: [("provider", provider)]).set(Int64(isPaused ? 1 : 0))
+        }
+        registry.makeGauge(descriptor: Self.descriptor("koerier_oldest_waiting_action_seconds",
+                                                       "Age of the oldest action received by this process and not finished yet."))
+            .set(sends.withLock { $0.oldestWaiting(now: now) })
         if let receiver {
             for (provider, results) in receiver.counted {
                 for (result, count) in results {

@@ -121,7 +121,9 @@ struct DeliveryReportEndToEndTests {
         if FileManager.default.fileExists(atPath: moved) { try FileManager.default.moveItem(atPath: moved, toPath: day) }
         #expect(try get("http://127.0.0.1:\(port)/readyz").status == 200)
 
-        // One forged report, so the authentication-failure counter exists.
+        // One SMS sent, so the send latency and attempt metrics exist; one forged report for the failure counter.
+        try workspace.drop(SMSActions.sms(id: "metrics-1", phone: "06-12345678"))
+        #expect(await E2E.waitUntil(timeout: 30) { workspace.events(for: "metrics-1").contains { $0.event == .sent } })
         _ = try post(port: port, kind: "messagebird", name: "primary", secret: Self.reportSecret, messageID: "x", reference: "x", status: "delivered", forge: true)
         let parsed = try run(E2E.python, [Self.client, "metrics", "--listen", "http://127.0.0.1:\(port)"])
         if parsed.status == 3 {
@@ -129,7 +131,8 @@ struct DeliveryReportEndToEndTests {
         } else {
             #expect(parsed.status == 0, "prometheus_client could not parse /metrics")
             let families = Set(parsed.output.split(separator: " ").map(String.init))
-            for family in ["koerier_events", "koerier_journal_broken", "koerier_delivery_reports", "koerier_report_auth_failures", "koerier_disk_free_bytes"] {
+            for family in ["koerier_events", "koerier_journal_broken", "koerier_delivery_reports", "koerier_report_auth_failures", "koerier_disk_free_bytes",
+                           "koerier_send_duration_seconds", "koerier_attempts", "koerier_provider_paused", "koerier_oldest_waiting_action_seconds"] {
                 #expect(families.contains(family), "\(family) missing from \(families.sorted())")
             }
         }
