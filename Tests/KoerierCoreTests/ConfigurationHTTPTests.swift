@@ -54,6 +54,9 @@ struct ConfigurationHTTPTests {
         #expect(good.sms.providers.first?.reportSecret == "0123456789abcdef0123")
         #expect(good.sms.providers.first?.reportURL == "https://k.nl/dlr/mb")
         #expect(!"\(good.sms.providers)".contains("0123456789abcdef0123"))
+        var dumped = ""
+        dump(good.sms.providers, to: &dumped)
+        #expect(!dumped.contains("0123456789abcdef0123"))
         guard case .failure(let inline) = try loadHTTPConfig(entry.replacingOccurrences(of: "%@", with: "report_secret: plain-text-secret-123"), environment: ["T": "token"]) else {
             Issue.record("a report secret written in the file was accepted"); return
         }
