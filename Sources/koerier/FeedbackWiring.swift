@@ -8,7 +8,8 @@ struct FeedbackWiring {
     let desk: FeedbackDesk
     let inbound: InboundService
 
-    init(configuration: Configuration, journal: Journal, dispatcher: Dispatcher, logger: Logger) {
+    init(configuration: Configuration, journal: Journal, dispatcher: Dispatcher, logger: Logger,
+         alsoObserve: (@Sendable ([JournalEvent]) -> Void)? = nil) {
         let folder = InboundMessage.folder(spool: configuration.spool)
         // A report may wait for its `sent` as long as the action may wait for a retry, and a day more.
         let holdFor = max(3 * 86_400, configuration.delivery.retry.maximumAge + 86_400)
@@ -16,7 +17,10 @@ struct FeedbackWiring {
         // Reports can come days after `sent`, and `sent` up to the retry window after the action arrived.
         let days = max(14, Int(configuration.delivery.retry.maximumAge / 86_400) + 3)
         desk.load(since: RFC3339.utcDay(Date()).adding(days: -days))
-        dispatcher.observe { [desk] events in desk.observe(events) }
+        dispatcher.observe { [desk] events in
+            desk.observe(events)
+            alsoObserve?(events)
+        }
         inbound = InboundService(spool: configuration.spool, desk: desk, bounce: configuration.email.bounce, logger: logger)
     }
 

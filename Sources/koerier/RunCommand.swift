@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KoerierCore
+import KoerierTransports
 import Logging
 import ServiceLifecycle
 
@@ -39,11 +40,14 @@ struct RunCommand: AsyncParsableCommand {
             throw Sysexits.temporary
         }
         let dispatcher = Dispatcher(runtime: runtime, journal: journal, logger: logger)
-        let feedback = FeedbackWiring(configuration: configuration, journal: journal, dispatcher: dispatcher, logger: logger)
+        // The listener's metrics follow the dispatcher's events from the start (send latency, waiting actions).
+        let listenerMetrics = configuration.http == nil ? nil : ListenerMetrics(spool: configuration.spool, journal: configuration.journal)
+        let feedback = FeedbackWiring(configuration: configuration, journal: journal, dispatcher: dispatcher, logger: logger,
+                                      alsoObserve: Self.observer(listenerMetrics))
         if once { await feedback.readInboundOnce() }
         let group = ServiceGroup(configuration: Self.services(
             configuration: configuration, runtime: runtime, journal: journal, dispatcher: dispatcher,
-            configFile: config, once: once, logger: logger, feedback: feedback
+            configFile: config, once: once, logger: logger, feedback: feedback, listenerMetrics: listenerMetrics
         ))
         logger.info("koerier started", metadata: [
             "spool": "\(configuration.spool)", "journal": "\(configuration.journal)",
@@ -79,7 +83,8 @@ struct RunCommand: AsyncParsableCommand {
     /// The services in dependency order: the group starts them in this order and stops them in reverse, so the
     /// dispatcher stops first (sends under way finish), then the listeners and transports, and the journal last.
     static func services(configuration: Configuration, runtime: Runtime, journal: Journal, dispatcher: Dispatcher,
-                         configFile: String, once: Bool, logger: Logger, feedback: FeedbackWiring? = nil) -> ServiceGroupConfiguration {
+                         configFile: String, once: Bool, logger: Logger, feedback: FeedbackWiring? = nil,
+                         listenerMetrics: ListenerMetrics? = nil) -> ServiceGroupConfiguration {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: journal)]
         for transport in [runtime.email as? any Service, runtime.sms as? any Service].compactMap({ $0 }) {
             services.append(.init(service: transport))
@@ -97,6 +102,11 @@ struct RunCommand: AsyncParsableCommand {
         if let file = configuration.metricsFile {
             services.append(.init(service: MetricsFileService(dispatcher: dispatcher, file: file)))
         }
+        if let http = configuration.http, !once {
+            let metrics = listenerMetrics ?? ListenerMetrics(spool: configuration.spool, journal: configuration.journal)
+            services.append(.init(service: listener(http, configuration: configuration, runtime: runtime, dispatcher: dispatcher,
+                                                    feedback: feedback, metrics: metrics, logger: logger)))
+        }
         let forced: @Sendable () -> Void = { forcedExit(journal: journal, logger: logger) }
         let ready: @Sendable () -> Void = {
             if !once { SystemdNotify.send("READY=1\nSTATUS=taking work from \(configuration.spool)/new") }
@@ -108,6 +118,33 @@ struct RunCommand: AsyncParsableCommand {
         group.gracefulShutdownSignals = [.sigterm, .sigint]
         group.maximumGracefulShutdownDuration = .milliseconds(Int(configuration.delivery.shutdownDeadline * 1000))
         return group
+    }
+
+    /// The listener metrics' observer of journalled events, or nil without a listener.
+    static func observer(_ metrics: ListenerMetrics?) -> (@Sendable ([JournalEvent]) -> Void)? {
+        guard let metrics else { return nil }
+        return { events in metrics.observe(events) }
+    }
+
+    /// The HTTP listener: readiness from the dispatcher and a look at the journal, metrics from the dispatcher and
+    /// the listener's registry, delivery reports to the feedback desk.
+    static func listener(_ http: Configuration.HTTPSettings, configuration: Configuration, runtime: Runtime, dispatcher: Dispatcher,
+                         feedback: FeedbackWiring?, metrics registry: ListenerMetrics, logger: Logger) -> HTTPListener {
+        let sink: any FeedbackSink = feedback?.desk ?? UnavailableSink()
+        let receiver = DeliveryReportReceiver(providers: DeliveryReportReceiver.providers(configuration.sms.providers), sink: sink, logger: logger)
+        let sms = runtime.sms as? HTTPSMSTransport
+        let journal = configuration.journal
+        return HTTPListener(
+            settings: http, receiver: receiver,
+            notReady: { dispatcher.notReadyReason ?? JournalWritability.problem(directory: journal) },
+            metrics: {
+                let base = await dispatcher.metrics().prometheusText()
+                let paused = await sms?.pausedProviders() ?? [:]
+                return base + registry.render(receiver: receiver, desk: feedback?.desk.counts ?? [:], inbound: feedback?.inbound.counts ?? [:],
+                                              paused: paused)
+            },
+            logger: logger
+        )
     }
 
     /// The shutdown deadline passed with sends still open: the group cancels its services. Sends under way are

@@ -22,7 +22,7 @@ extension Configuration {
 
     static let rootKeys: Set<String> = [
         "spool", "journal", "templates", "attachments", "timezone", "quiet_hours", "email", "sms", "company", "sender",
-        "delivery", "stages", "lint", "metrics_file", "calendar", "letters", "archive", "archive_retention",
+        "delivery", "stages", "lint", "metrics_file", "calendar", "letters", "archive", "archive_retention", "http",
     ]
 
     /// Validates an already parsed YAML document; problems go to `problems` and their settings keep defaults.
@@ -53,6 +53,10 @@ extension Configuration {
         )
         try configuration.parseLetters(root)
         configuration.archive = try parseArchive(root)
+        configuration.http = try parseHTTP(root)
+        for index in configuration.sms.providers.indices {
+            configuration.sms.providers[index].reportURL = configuration.http?.reportURL(provider: configuration.sms.providers[index].name)
+        }
         return configuration
     }
 

@@ -23,6 +23,7 @@ extension Configuration.SMSProviderSettingsConfig: CustomDebugStringConvertible,
         Mirror(self, children: [
             "name": name, "url": url, "secret": secret == nil ? "-" : "<redacted>", "concurrency": concurrency,
             "ratePerSecond": ratePerSecond, "timeout": timeout, "options": options,
+            "reportSecret": reportSecret == nil ? "-" : "<redacted>", "reportURL": reportURL as Any,
         ], displayStyle: .struct)
     }
 }

@@ -65,11 +65,19 @@ extension Configuration {
         let concurrency = try p.int("concurrency", default: 16, range: 1...256)
         let rate = try p.double("rate_per_second", default: 50, range: 0.01...10_000)
         let timeout = try p.int("timeout", default: 15, range: 1...600)
+        var reportSecret = try p.secret("report_secret", environment: environment)
+        if let value = reportSecret, value.utf8.count < 16 || value.utf8.count > 512 {
+            try p.report(p.has("report_secret_env") ? "report_secret_env" : "report_secret_file",
+                         "the report secret must be 16 to 512 bytes long (a URL token must not be guessable)")
+            reportSecret = nil
+        }
         guard let kind, let options = try parseOptions(kind, p) else { return nil }
-        return SMSProviderSettingsConfig(
+        var provider = SMSProviderSettingsConfig(
             name: name.isEmpty ? kind.rawValue : name, url: url, secret: secret,
             concurrency: concurrency, ratePerSecond: rate, timeout: timeout, options: options
         )
+        provider.reportSecret = reportSecret
+        return provider
     }
 
     /// The settings of `kind` from entry `p`; nil when a required one is missing (reported).

@@ -20,6 +20,12 @@ extension Configuration {
         public var timeout: Int
         /// The kind and the settings only that kind has.
         public var options: SMSProviderOptions
+        /// What authenticates this provider's delivery reports, from `report_secret_env` or `report_secret_file`:
+        /// MessageBird's signing key, Vonage's signature secret, or the URL token of CM, Spryng and `http`.
+        /// Twilio signs with the auth token (`secret`). Never logged.
+        public var reportSecret: String? = nil
+        /// Where this provider sends delivery reports: `http.public_url` + `/dlr/<name>` (nil: no `public_url`).
+        public var reportURL: String? = nil
 
         /// A provider entry; `SMSProviderOptions` carries the kind.
         public init(
@@ -88,6 +94,7 @@ extension Configuration {
         /// The keys every entry may have.
         public static let sharedKeys: Set<String> = [
             "name", "kind", "url", "token", "token_env", "token_file", "concurrency", "rate_per_second", "timeout",
+            "report_secret", "report_secret_env", "report_secret_file",
         ]
     }
 

@@ -21,6 +21,8 @@ public struct Configuration: Sendable {
     public var metricsFile: String?
     /// The evidence archive: the exact bytes of every message sent (nil: off).
     public var archive: ArchiveSettings?
+    /// The HTTP listener (nil: none).
+    public var http: HTTPSettings?
     /// The Atw calendar with ops' corrections per year (`calendar:`); also inside `contact`'s rules.
     public var calendar: DutchCalendar = .standard
     /// What letters may say and which template serves a tone (`letters:`).

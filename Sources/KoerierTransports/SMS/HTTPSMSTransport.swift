@@ -89,6 +89,14 @@ public final class HTTPSMSTransport: SMSTransport, Service {
     /// The configured provider names, in failover order.
     public var providerNames: [String] { providers.map(\.name) }
 
+    /// Each provider by name: true while it is paused after a provider problem (for /metrics).
+    public func pausedProviders() async -> [String: Bool] {
+        var result: [String: Bool] = [:]
+        let now = ContinuousClock.now
+        for provider in providers { result[provider.name] = await provider.pause(at: now) != nil }
+        return result
+    }
+
     // MARK: Sending
 
     public func send(_ sms: OutgoingSMS, permit: @escaping SendPermit) async -> SMSResult {

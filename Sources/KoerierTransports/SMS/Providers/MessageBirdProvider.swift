@@ -39,13 +39,16 @@ public struct MessageBirdProvider: SMSProviderCodec {
     public func request(for message: OutgoingSMS, settings: SMSProviderSettings) throws(SMSProviderSettingsError) -> HTTPRequestSpec {
         try SMSCodecSupport.checkBaseURL(settings.baseURL, kind: kind)
         try SMSCodecSupport.checkSecret(settings, kind: kind, name: "access key")
-        let body = SMSCodecJSON.object([
+        var fields: [SMSCodecJSONMember] = [
             .init("recipients", .array([.string(SMSCodecSupport.digits(message.to))])),
             .init("originator", .string(message.from)),
             .init("body", .string(message.text)),
             .init("reference", .string(reference(for: message.actionID))),
             .init("datacoding", .string(message.unicode ? "unicode" : "plain")),
-        ])
+        ]
+        // Per-message status report URL (needs `reference`, which is always sent): the listener's /dlr/<name>.
+        if let reportURL = settings.reportURL, !reportURL.isEmpty { fields.append(.init("reportUrl", .string(reportURL))) }
+        let body = SMSCodecJSON.object(fields)
         return HTTPRequestSpec(
             method: "POST",
             url: SMSCodecSupport.join(settings.baseURL, "/messages"),

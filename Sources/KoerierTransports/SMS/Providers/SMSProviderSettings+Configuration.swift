@@ -6,6 +6,7 @@ extension SMSProviderSettings {
     public init(_ config: Configuration.SMSProviderSettingsConfig) {
         let url = config.url.trimmingCharacters(in: .whitespaces)
         self.init(baseURL: url.isEmpty ? SMSProviders.defaultBaseURL(kind: config.kind) ?? "" : url, secret: config.secret ?? "")
+        self.reportURL = config.reportURL
         switch config.options {
         case .messagebird, .cm:
             break
@@ -13,7 +14,8 @@ extension SMSProviderSettings {
             self.route = route
         case .twilio(let account, let statusCallback):
             self.account = account
-            self.statusCallbackURL = statusCallback
+            // An explicit status_callback wins; else the listener's report URL under http.public_url.
+            self.statusCallbackURL = statusCallback ?? config.reportURL
         case .vonage(let account):
             self.account = account
         case .http(let generic):

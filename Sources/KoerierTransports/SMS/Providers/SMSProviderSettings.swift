@@ -26,6 +26,9 @@ public struct SMSProviderSettings: Sendable, Equatable {
     /// Twilio: a status-callback URL; when set, the reference is added to it as `reference=<ref>` so
     /// delivery reports can be matched (Twilio has no client reference field of its own).
     public var statusCallbackURL: String?
+    /// MessageBird (`reportUrl`) and Vonage (`callback`): the delivery-report URL sent with each message
+    /// (`http.public_url` + `/dlr/<name>`); nil: the account's setting applies.
+    public var reportURL: String?
 
     // Generic `http` provider.
 

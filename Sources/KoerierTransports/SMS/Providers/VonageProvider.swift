@@ -37,7 +37,7 @@ public struct VonageProvider: SMSProviderCodec {
         guard let key = settings.account?.trimmingCharacters(in: .whitespaces), !key.isEmpty else {
             throw SMSProviderSettingsError("vonage: the api_key is missing (set account)")
         }
-        let pairs: [(String, String)] = [
+        var pairs: [(String, String)] = [
             ("api_key", key),
             ("api_secret", settings.secret),
             ("from", message.from),
@@ -46,6 +46,8 @@ public struct VonageProvider: SMSProviderCodec {
             ("type", message.unicode ? "unicode" : "text"),
             ("client-ref", reference(for: message.actionID)),
         ]
+        // Per-message delivery-receipt URL, overriding the dashboard's: the listener's /dlr/<name>.
+        if let reportURL = settings.reportURL, !reportURL.isEmpty { pairs.append(("callback", reportURL)) }
         return HTTPRequestSpec(
             method: "POST",
             url: SMSCodecSupport.join(settings.baseURL, "/sms/json"),
