@@ -42,9 +42,12 @@ struct RunCommand: AsyncParsableCommand {
         let dispatcher = Dispatcher(runtime: runtime, journal: journal, logger: logger)
         // The listener's metrics follow the dispatcher's events from the start (send latency, waiting actions).
         let listenerMetrics = configuration.http == nil ? nil : ListenerMetrics(spool: configuration.spool, journal: configuration.journal)
-        let feedback = FeedbackWiring(configuration: configuration, journal: journal, dispatcher: dispatcher, logger: logger,
-                                      alsoObserve: Self.observer(listenerMetrics))
-        if once { await feedback.readInboundOnce() }
+        // Reports come only through the bounce address or the listener: without either there is no desk, and no
+        // window of sent actions in memory.
+        let feedback = configuration.email.bounce == nil && configuration.http == nil ? nil
+            : FeedbackWiring(configuration: configuration, journal: journal, dispatcher: dispatcher, logger: logger,
+                             alsoObserve: Self.observer(listenerMetrics))
+        if once { await feedback?.readInboundOnce() }
         let group = ServiceGroup(configuration: Self.services(
             configuration: configuration, runtime: runtime, journal: journal, dispatcher: dispatcher,
             configFile: config, once: once, logger: logger, feedback: feedback, listenerMetrics: listenerMetrics
