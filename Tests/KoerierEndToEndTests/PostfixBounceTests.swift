@@ -50,7 +50,8 @@ struct PostfixBounceTests {
             #expect(event.event == .undelivered)
             #expect(event.codeText == "5.1.1")
             #expect(event.detail?.contains("550 5.1.1") == true)
-            #expect(event.recipient == "jan@klant.example" && event.channel == "email" && event.file == "A-BOUNCE.json")
+            // A delivery event repeats the action's channel, debtor and provider (the sent event has the rest).
+            #expect(event.channel == "email" && event.provider == "smtp")
             #expect(((try? FileManager.default.contentsOfDirectory(atPath: work.spool + "/inbound")) ?? []).filter { $0.hasPrefix("msg-") }.isEmpty)
         } catch {
             await postfix.stop()
