@@ -41,15 +41,22 @@ public enum MIMEBuilder {
         return "<\(local)@\(domain)>"
     }
 
-    /// Builds the whole message.
+    /// Builds the whole message, straight into bytes: headers are short strings, the bodies are encoded byte by byte
+    /// into one buffer sized up front (no intermediate strings for the parts).
     public static func build(envelope: Envelope, subject: String, text: String, html: String, attachments: [MailAttachment]) -> EmailMessage {
         let seed = hexDigest(envelope.actionID)
         let alternative = "=_koerier_alt_\(seed.prefix(24))"
         let mixed = "=_koerier_mix_\(seed.prefix(24))"
         let messageID = messageID(actionID: envelope.actionID, domain: envelope.messageIDDomain)
 
-        var out = ""
-        func header(_ name: String, _ value: String) { out += fold("\(name): \(value)") + "\r\n" }
+        var out: [UInt8] = []
+        let attached = attachments.reduce(0) { $0 + $1.data.count / 3 * 4 + $1.data.count / 57 * 2 + 256 }
+        out.reserveCapacity(1_024 + text.utf8.count * 11 / 10 + html.utf8.count * 11 / 10 + attached)
+        func append(_ text: String) { out.append(contentsOf: text.utf8) }
+        func header(_ name: String, _ value: String) {
+            append(fold("\(name): \(value)"))
+            append("\r\n")
+        }
         header("Date", rfc5322Date(envelope.date, timeZone: envelope.timeZone))
         header("From", mailbox(envelope.fromName, envelope.fromAddress))
         header("To", mailbox(envelope.toName, envelope.toAddress))
@@ -63,35 +70,34 @@ public enum MIMEBuilder {
         header("MIME-Version", "1.0")
         header("Auto-Submitted", "auto-generated")
 
-        var body = ""
-        body += "--\(alternative)\r\n"
-        body += "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
-        body += quotedPrintable(text) + "\r\n"
-        body += "--\(alternative)\r\n"
-        body += "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
-        body += quotedPrintable(html) + "\r\n"
-        body += "--\(alternative)--\r\n"
-
         if attachments.isEmpty {
             header("Content-Type", "multipart/alternative; boundary=\"\(alternative)\"")
-            out += "\r\n" + body
+            append("\r\n")
         } else {
             header("Content-Type", "multipart/mixed; boundary=\"\(mixed)\"")
-            out += "\r\n--\(mixed)\r\n"
-            out += "Content-Type: multipart/alternative; boundary=\"\(alternative)\"\r\n\r\n"
-            out += body
+            append("\r\n--\(mixed)\r\n")
+            append("Content-Type: multipart/alternative; boundary=\"\(alternative)\"\r\n\r\n")
+        }
+        append("--\(alternative)\r\n")
+        append("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
+        quotedPrintable(text, into: &out)
+        append("\r\n--\(alternative)\r\n")
+        append("Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
+        quotedPrintable(html, into: &out)
+        append("\r\n--\(alternative)--\r\n")
+        if !attachments.isEmpty {
             for attachment in attachments {
                 let name = encodeParameter(attachment.filename)
-                out += "--\(mixed)\r\n"
-                out += "Content-Type: \(attachment.contentType); name=\(name)\r\n"
-                out += "Content-Transfer-Encoding: base64\r\n"
-                out += "Content-Disposition: attachment; filename=\(name)\r\n\r\n"
-                out += base64Lines(attachment.data)
+                append("--\(mixed)\r\n")
+                append("Content-Type: \(attachment.contentType); name=\(name)\r\n")
+                append("Content-Transfer-Encoding: base64\r\n")
+                append("Content-Disposition: attachment; filename=\(name)\r\n\r\n")
+                base64Lines(attachment.data, into: &out)
             }
-            out += "--\(mixed)--\r\n"
+            append("--\(mixed)--\r\n")
         }
         return EmailMessage(actionID: envelope.actionID, envelopeFrom: envelope.fromAddress, recipient: envelope.toAddress,
-                            messageID: messageID, bytes: Array(out.utf8))
+                            messageID: messageID, bytes: out)
     }
 
     // MARK: - Headers
@@ -188,60 +194,76 @@ public enum MIMEBuilder {
     /// Quoted-printable (RFC 2045) with CRLF line ends and lines of at most 76 characters.
     /// A leading dot is encoded too, so no transport's dot-stuffing can touch the text.
     public static func quotedPrintable(_ text: String) -> String {
-        let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
-        let input = Array(text.utf8)
-        out.reserveCapacity(input.count + input.count / 8)
-        var lineStart = 0
-        var lines: [(Int, Int)] = []
-        var index = 0
-        while index < input.count {
-            let byte = input[index]
-            if byte == 10 || byte == 13 {
-                lines.append((lineStart, index))
-                if byte == 13, index + 1 < input.count, input[index + 1] == 10 { index += 1 }
-                lineStart = index + 1
-            }
-            index += 1
-        }
-        lines.append((lineStart, input.count))
-        while let last = lines.last, last.0 == last.1, lines.count > 1 { lines.removeLast() }
-        if let last = lines.last, last.0 == last.1 { lines.removeLast() }
-        for (number, (from, to)) in lines.enumerated() {
-            if number > 0 { out += [13, 10] }
+        quotedPrintable(text, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Quoted-printable of `text`, appended to `out` in one pass: CR, LF and CRLF all end a line (written as CRLF),
+    /// line breaks at the end are dropped, and a space or tab that ends a line is encoded.
+    static func quotedPrintable(_ text: String, into out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { input in
+            var end = input.count
+            while end > 0, input[end - 1] == 10 || input[end - 1] == 13 { end -= 1 }
             var column = 0
-            for position in from..<to {
-                let byte = input[position]
-                let isLast = position == to - 1
+            var lineStart = true
+            var index = 0
+            while index < end {
+                let byte = input[index]
+                if byte == 10 || byte == 13 {
+                    if byte == 13, index + 1 < end, input[index + 1] == 10 { index += 1 }
+                    out.append(13)
+                    out.append(10)
+                    column = 0
+                    lineStart = true
+                    index += 1
+                    continue
+                }
+                let isLast = index + 1 == end || input[index + 1] == 10 || input[index + 1] == 13
                 let plain = ((byte >= 33 && byte <= 126 && byte != 61) || ((byte == 32 || byte == 9) && !isLast))
-                    && !(position == from && byte == 46)
+                    && !(lineStart && byte == 46)
                 let width = plain ? 1 : 3
                 if column + width > 75 {
-                    out += [61, 13, 10]
+                    out.append(61)
+                    out.append(13)
+                    out.append(10)
                     column = 0
                 }
                 if plain {
                     out.append(byte)
                 } else {
-                    out += [61, hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+                    out.append(61)
+                    out.append(hexDigits[Int(byte >> 4)])
+                    out.append(hexDigits[Int(byte & 15)])
                 }
                 column += width
+                lineStart = false
+                index += 1
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 
     /// Base64 in lines of 76 characters, each ending in CRLF.
     static func base64Lines(_ data: [UInt8]) -> String {
-        let encoded = Data(data).base64EncodedString()
-        var out = ""
-        var index = encoded.startIndex
-        while index < encoded.endIndex {
-            let end = encoded.index(index, offsetBy: 76, limitedBy: encoded.endIndex) ?? encoded.endIndex
-            out += encoded[index..<end] + "\r\n"
+        var out: [UInt8] = []
+        base64Lines(data, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Base64 in lines of 76 characters, each ending in CRLF, appended to `out`.
+    static func base64Lines(_ data: [UInt8], into out: inout [UInt8]) {
+        let encoded = Array(Data(data).base64EncodedString().utf8)
+        var index = 0
+        while index < encoded.count {
+            let end = min(index + 76, encoded.count)
+            out.append(contentsOf: encoded[index..<end])
+            out.append(13)
+            out.append(10)
             index = end
         }
-        return out
     }
 
     static func hexDigest(_ text: String) -> String {
