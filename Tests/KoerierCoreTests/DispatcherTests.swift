@@ -484,7 +484,7 @@ struct DispatcherTests {
 
 @Suite("Spool claims")
 struct SpoolClaimTests {
-    @Test("a claim never replaces a file of the same name still in active/ or deferred/")
+    @Test("a claim never replaces a file of the same name still in active/ (one renameat2 with RENAME_NOREPLACE)")
     func claimNeverOverwrites() throws {
         let root = try TestSupport.makeTemporaryFolder("claim")
         defer { TestSupport.remove(root) }
@@ -503,12 +503,38 @@ struct SpoolClaimTests {
         try spool.finish("a.json", from: .active, to: .sent, reason: nil)
         #expect(try spool.claim("a.json") == .claimed)
         #expect(try String(contentsOfFile: layout.path(.active, "a.json"), encoding: .utf8) == "second")
-        // The same while a file of that name waits in deferred/.
-        try Data("waiting".utf8).write(to: URL(fileURLWithPath: layout.path(.deferred, "b.json")))
-        try Data("newcomer".utf8).write(to: URL(fileURLWithPath: layout.path(.new, "b.json")))
-        #expect(try spool.claim("b.json") == .busy)
-        #expect(try String(contentsOfFile: layout.path(.deferred, "b.json"), encoding: .utf8) == "waiting")
+        // A second finish under the same name keeps the first in sent/ and takes the next free name.
+        try spool.finish("a.json", from: .active, to: .sent, reason: nil)
+        #expect(try String(contentsOfFile: layout.path(.sent, "a.json"), encoding: .utf8) == "first")
+        #expect(try String(contentsOfFile: layout.path(.sent, "a.2.json"), encoding: .utf8) == "second")
         #expect(try spool.claim("nothing.json") == .gone)
+    }
+
+    @Test("a file waiting in deferred/ is not replaced by a namesake dropped in new/: the dispatcher holds its name")
+    func claimWaitsForDeferredNamesake() async throws {
+        let fixture = try DispatcherFixture(quietHours: true)
+        defer { fixture.remove() }
+        try fixture.drop(emailAction("d1"), as: "b.json")
+        let sunday = RFC3339.parse("2026-11-22T10:00:00+01:00")!
+        let clock = TestClock(sunday)
+        let email = ScriptedEmail()
+        let dispatcher = try fixture.dispatcher(email: email, clock: clock)
+        let run = Task { try await dispatcher.run(once: false) }
+        for _ in 0..<500 where fixture.files(.deferred) != ["b.json"] { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(fixture.files(.deferred) == ["b.json"])
+        // The engine drops a newcomer with the same name while the first waits for Monday.
+        try fixture.drop(emailAction("d2"), as: "b.json")
+        dispatcher.nudge()
+        try await Task.sleep(for: .milliseconds(300))
+        dispatcher.stop()
+        try await run.value
+        await dispatcher.journal.close()
+        #expect(email.count == 0)
+        #expect(fixture.files(.new) == ["b.json"])
+        #expect(fixture.files(.active).isEmpty)
+        let waiting = try String(contentsOfFile: fixture.spool.path(.deferred, "b.json"), encoding: .utf8)
+        #expect(waiting.contains("\"d1\""))
+        #expect(fixture.events("d2").isEmpty)
     }
 }
 

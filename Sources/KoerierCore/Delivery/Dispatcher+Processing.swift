@@ -18,6 +18,7 @@ extension Dispatcher {
         case .bytes(let content):
             bytes = content
         case .missing:
+            release(item.file)
             logger.error("a claimed action file vanished from the spool", metadata: ["spool.file": "\(item.file)"])
             return
         case .tooLarge(let size):
@@ -282,6 +283,7 @@ extension Dispatcher {
                 state.withLock { $0.unsyncedMoves = true }
                 schedule(item, actionID: actionID, at: until)
             } else {
+                release(item.file)
                 logger.error("a claimed action file vanished before it could be deferred", metadata: ["spool.file": "\(item.file)"])
             }
         } catch {
@@ -296,6 +298,7 @@ extension Dispatcher {
     func finish(_ file: String, from: SpoolLayout.Folder, to folder: SpoolLayout.Folder, reason: String?) {
         do {
             try spool.finish(file, from: from, to: folder, reason: reason)
+            release(file)
         } catch {
             logger.error("cannot move a finished action to its terminal folder just now; trying again shortly", metadata: [
                 "spool.file": "\(file)", "spool.folder": "\(folder.rawValue)", "error": "\(error)",
@@ -319,11 +322,14 @@ extension Dispatcher {
         for move in moves {
             do {
                 if move.to == .deferred {
-                    if try spool.move(move.file, from: move.from, to: .deferred), let item = move.item {
-                        schedule(item, actionID: item.actionID, at: move.due ?? now())
+                    if try spool.move(move.file, from: move.from, to: .deferred) {
+                        if let item = move.item { schedule(item, actionID: item.actionID, at: move.due ?? now()) }
+                    } else {
+                        release(move.file)
                     }
                 } else {
                     try spool.finish(move.file, from: move.from, to: move.to, reason: move.reason)
+                    release(move.file)
                 }
                 logger.notice("a delayed spool move is done", metadata: ["spool.file": "\(move.file)", "spool.folder": "\(move.to.rawValue)"])
             } catch {

@@ -14,7 +14,10 @@ extension Dispatcher {
         let deferred = spool.list(.deferred)
         let index = JournalIndex.build(journal: journal.directory, since: since, keep: Set(active + deferred),
                                        tracksDebtors: configuration.delivery.debtorPacing != nil)
-        state.withLock { $0.index = index }
+        state.withLock { state in
+            state.index = index
+            state.held = Set(active + deferred)
+        }
 
         var resumed = 0, completed = 0, waiting = 0
         for (folder, files) in [(SpoolLayout.Folder.active, active), (.deferred, deferred)] {

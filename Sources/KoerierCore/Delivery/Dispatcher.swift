@@ -36,6 +36,10 @@ public final class Dispatcher: Sendable {
         var deferredByID: [String: String] = [:]
         /// Action ids being worked on now, with their file.
         var activeIDs: [String: String] = [:]
+        /// The file names this process holds in active/ or deferred/ (claimed, recovered, deferred, or waiting for a
+        /// terminal move). One process owns the spool, so this is the truth the intake checks instead of asking the
+        /// file system: a name held here is not claimed again from new/ until its file has left for a terminal folder.
+        var held: Set<String> = []
         var inFlight = 0
         /// Files kept in active/ that come back to the ready queue at a wall-clock deadline (a lookup window, a
         /// deferral whose move a power loss undid).
@@ -167,6 +171,11 @@ public final class Dispatcher: Sendable {
 
     var isStopping: Bool { state.withLock { $0.stopping } }
 
+    /// Forgets a file name this process held: its file went to a terminal folder or is gone.
+    func release(_ file: String) {
+        _ = state.withLock { $0.held.remove(file) }
+    }
+
     /// Makes the moves of the last round durable: one fsync per working and terminal folder, at most once per
     /// timer round (about a second), never per message. The journal already holds every event these moves follow,
     /// so a move a power loss undoes is redone at the next start; this keeps that window short.
@@ -194,11 +203,16 @@ public final class Dispatcher: Sendable {
                 scannedAll = atEnd
                 var batch: [WorkItem] = []
                 for name in names {
+                    // A name still held (in active/ or deferred/) waits in new/ until its namesake is done.
+                    guard state.withLock({ $0.held.insert(name).inserted }) else { continue }
                     do {
                         if try spool.claim(name) == .claimed {
                             batch.append(claimedItem(name))
+                        } else {
+                            release(name)
                         }
                     } catch {
+                        release(name)
                         logger.error("cannot claim an action file; it stays in new/", metadata: ["spool.file": "\(name)", "error": "\(error)"])
                     }
                 }
@@ -243,6 +257,7 @@ public final class Dispatcher: Sendable {
                     state.withLock { $0.unsyncedMoves = true }
                     await queue.push(item)
                 } else {
+                    release(file)
                     logger.error("deferred file vanished from the spool", metadata: ["spool.file": "\(file)"])
                 }
             }

@@ -39,23 +39,23 @@ public struct Spool: Sendable {
         case claimed
         /// The file is no longer in new/.
         case gone
-        /// A file of the same name is still being handled (in active/ or deferred/): try again later.
+        /// A file of the same name is still being handled in active/: try again later.
         case busy
     }
 
-    /// Claims `name` from new/ into active/ with rename(2), but only while no file of that name is in active/ or
-    /// deferred/: rename would silently replace an action still in flight. Only the intake moves files into
-    /// active/ from new/, and a name is never in active/ and deferred/ at once, so checking first is race-free
-    /// within one Koerier process (two processes on one spool are not supported).
-    /// rename(2) needs only write access to the folders, so an engine running as another user is fine
+    /// Claims `name` from new/ into active/ in one system call that never replaces a file of that name still in
+    /// active/ (`RenameNoReplace`). A file of that name waiting in deferred/ is the dispatcher's to know: it keeps the
+    /// names it holds in memory (one process owns the spool) and does not ask for them.
+    /// rename needs only write access to the folders, so an engine running as another user is fine
     /// (link(2) would fail there with EPERM under fs.protected_hardlinks).
     public func claim(_ name: String) throws -> Claim {
-        if access(layout.path(.active, name), F_OK) == 0 || access(layout.path(.deferred, name), F_OK) == 0 {
-            return access(layout.path(.new, name), F_OK) == 0 ? .busy : .gone
+        switch RenameNoReplace.rename(layout.path(.new, name), layout.path(.active, name)) {
+        case .renamed: return .claimed
+        case .taken: return .busy
+        case .missing: return .gone
+        case .failed(let code):
+            throw SpoolError(path: layout.path(.new, name), reason: "cannot claim into active/: \(String(cString: strerror(code)))")
         }
-        if rename(layout.path(.new, name), layout.path(.active, name)) == 0 { return .claimed }
-        if errno == ENOENT { return .gone }
-        throw SpoolError(path: layout.path(.new, name), reason: "cannot claim into active/: \(String(cString: strerror(errno)))")
     }
 
     /// Reads an action file, refusing anything over `maximum` bytes before reading it.
@@ -108,21 +108,32 @@ public struct Spool: Sendable {
     /// adding a hash of the whole name; the journal keeps the original name in `file`.
     public func finish(_ name: String, from: SpoolLayout.Folder, to: SpoolLayout.Folder, reason: String?) throws {
         var counter = 1
-        var target = Self.terminalName(name, counter: counter)
-        while access(layout.path(to, target), F_OK) == 0 {
-            counter += 1
-            target = Self.terminalName(name, counter: counter)
-        }
-        if let reason {
-            let line = String(String.UnicodeScalarView(reason.unicodeScalars.map { $0 == "\r" || $0 == "\n" ? " " : $0 })) + "\n"
-            do {
-                try DurableFile.write(Array(line.utf8), to: layout.path(to, target + ".reason.txt"))
-            } catch {
-                throw SpoolError(path: error.path, reason: String(cString: strerror(error.errno)))
+        while true {
+            let target = Self.terminalName(name, counter: counter)
+            if let reason {
+                // The reason goes in first, so a terminal file never lacks one: here the free name is looked for.
+                if access(layout.path(to, target), F_OK) == 0 {
+                    counter += 1
+                    continue
+                }
+                let line = String(String.UnicodeScalarView(reason.unicodeScalars.map { $0 == "\r" || $0 == "\n" ? " " : $0 })) + "\n"
+                do {
+                    try DurableFile.write(Array(line.utf8), to: layout.path(to, target + ".reason.txt"))
+                } catch {
+                    throw SpoolError(path: error.path, reason: String(cString: strerror(error.errno)))
+                }
             }
-        }
-        if !(try move(name, from: from, to: to, as: target)) {
-            throw SpoolError(path: layout.path(from, name), reason: "vanished before it could be moved to \(to.rawValue)/")
+            // Without a reason (sent/), the rename itself finds out whether the name is free: one system call.
+            switch RenameNoReplace.rename(layout.path(from, name), layout.path(to, target)) {
+            case .renamed:
+                return
+            case .taken:
+                counter += 1
+            case .missing:
+                throw SpoolError(path: layout.path(from, name), reason: "vanished before it could be moved to \(to.rawValue)/")
+            case .failed(let code):
+                throw SpoolError(path: layout.path(from, name), reason: "cannot move to \(to.rawValue)/: \(String(cString: strerror(code)))")
+            }
         }
     }
 
