@@ -106,7 +106,7 @@ public final class Dispatcher: Sendable {
             DispatcherMetrics(
                 events: state.eventCounts, deferralReasons: state.deferralReasons, queued: queued,
                 inFlight: state.inFlight, deferred: state.deferred.count, journalBroken: state.journalBroken,
-                journalSeq: journal.lastSeq
+                journalSeq: journal.lastSeq, journal: journal.statistics
             )
         }
     }
@@ -154,7 +154,11 @@ public final class Dispatcher: Sendable {
             await group.waitForAll()
         }
         syncMovedFolders()
-        logger.info("dispatcher stopped", metadata: ["delivery.processed": "\(processedCount)"])
+        let journalled = journal.statistics
+        logger.info("dispatcher stopped", metadata: [
+            "delivery.processed": "\(processedCount)", "journal.appends": "\(journalled.appends)",
+            "journal.events": "\(journalled.events)", "journal.commits": "\(journalled.commits)",
+        ])
     }
 
     /// Stops taking work; in-flight sends finish (the caller bounds how long it waits).

@@ -9,6 +9,8 @@ public struct DispatcherMetrics: Sendable, Equatable {
     public var deferred: Int
     public var journalBroken: Bool
     public var journalSeq: UInt64
+    /// Appends and group commits of the journal since start.
+    public var journal = Journal.Statistics()
 
     /// Prometheus text exposition format (for node_exporter's textfile collector or any scraper of files).
     public func prometheusText() -> String {
@@ -26,6 +28,8 @@ public struct DispatcherMetrics: Sendable, Equatable {
         out += "# HELP koerier_deferred Actions waiting in deferred/.\n# TYPE koerier_deferred gauge\nkoerier_deferred \(deferred)\n"
         out += "# HELP koerier_journal_broken 1 while the journal cannot be written (nothing is sent then).\n# TYPE koerier_journal_broken gauge\nkoerier_journal_broken \(journalBroken ? 1 : 0)\n"
         out += "# HELP koerier_journal_seq The last journal sequence number written.\n# TYPE koerier_journal_seq gauge\nkoerier_journal_seq \(journalSeq)\n"
+        out += "# HELP koerier_journal_appends_total Journal appends (each waits for its group commit).\n# TYPE koerier_journal_appends_total counter\nkoerier_journal_appends_total \(journal.appends)\n"
+        out += "# HELP koerier_journal_commits_total Journal group commits (one write and one fsync per file each).\n# TYPE koerier_journal_commits_total counter\nkoerier_journal_commits_total \(journal.commits)\n"
         return out
     }
 }

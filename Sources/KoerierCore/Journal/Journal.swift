@@ -77,6 +77,17 @@ public final class Journal: Service, Sendable {
     /// The highest `seq` written so far.
     public var lastSeq: UInt64 { writer.seqSnapshot.withLock { $0 } }
 
+    /// How well group commit works: appends (calls to `append`) and the commits (one write and one fsync per file)
+    /// that made them durable. Appends per commit is the figure to watch.
+    public struct Statistics: Sendable, Equatable {
+        public var appends = 0
+        public var events = 0
+        public var commits = 0
+    }
+
+    /// Appends and commits since this journal was opened.
+    public var statistics: Statistics { writer.statistics.withLock { $0 } }
+
     /// Writes `events` (in order, each with the next `seq`) and returns when they are durable. `archive`: message
     /// bytes to keep as evidence, made durable in the same round before the events (both or neither).
     public func append(_ events: [JournalEvent], archive: [ArchiveEntry] = []) async throws(JournalError) {
@@ -144,6 +155,11 @@ public final class Journal: Service, Sendable {
             }
             if !batch.isEmpty {
                 let result = writer.write(batch.map(\.events), archive: batch.flatMap(\.archive))
+                writer.statistics.withLock { statistics in
+                    statistics.appends += batch.count
+                    statistics.events += batch.reduce(0) { $0 + $1.events.count }
+                    statistics.commits += 1
+                }
                 for item in batch {
                     switch result {
                     case .success: item.continuation.resume()
@@ -217,6 +233,7 @@ private final class Writer: @unchecked Sendable {
     /// is never written after the next day's has begun, and `seq` and `ts` agree.
     var lastTimestamp: Date
     let seqSnapshot: Mutex<UInt64>
+    let statistics = Mutex(Journal.Statistics())
     /// Open day files (journal and archive) by path.
     var files: [String: Int32] = [:]
 

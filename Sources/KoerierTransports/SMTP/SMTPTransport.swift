@@ -8,12 +8,16 @@ import Synchronization
 /// Sends email through an SMTP relay with libcurl: STARTTLS or implicit TLS, one recipient per transaction,
 /// connections reused and run in parallel through one curl multi handle on its own thread.
 ///
-/// At most `connections` transactions run at once; a message waits for its connection before its permit is asked,
-/// so only messages really on the wire are journalled `sending`.
+/// At most `connections` transactions run at once. The permit (which journals `sending`) is asked by the message next
+/// in line for a connection while the one ahead of it is still on the wire, so a connection never idles for the
+/// journal's fsync; at most `connections` such messages wait, so at most 2 x `connections` are journalled `sending`
+/// without an answer at any moment (what a crash can leave in doubt).
 public final class SMTPTransport: EmailTransport, Service {
     public let name = "smtp"
     private let settings: Configuration.SMTPSettings
     private let gate: AsyncGate
+    /// Places for the messages next in line: one per connection, taken before the permit, left once on the wire.
+    private let nextInLine: AsyncGate
     /// The curl multi handle in use; replaced (and the old one drained) when a connection may be out of step.
     private let driver: Mutex<CurlMultiDriver>
     private let pool = Mutex<[CurlEasy]>([])
@@ -32,6 +36,7 @@ public final class SMTPTransport: EmailTransport, Service {
         }
         self.settings = settings
         self.gate = AsyncGate(width: settings.connections)
+        self.nextInLine = AsyncGate(width: settings.connections)
         self.driver = Mutex(driver)
         self.logger = logger
         self.redactor = SMTPCredentialRedactor(username: settings.username, password: settings.password)
@@ -62,13 +67,15 @@ public final class SMTPTransport: EmailTransport, Service {
         guard let easy = pool.withLock({ $0.popLast() }) ?? CurlEasy() else {
             return .temporary(code: nil, detail: "libcurl could not create a handle", retryAfter: nil)
         }
-        await gate.enter()
+        await nextInLine.enter()
         guard await permit() else {
-            await gate.leave()
+            await nextInLine.leave()
             pool.withLock { $0.append(easy) }
             return .withheld
         }
         easy.configure(request)
+        await gate.enter()
+        await nextInLine.leave()
         let current = driver.withLock { $0 }
         let response = Self.redacting(await current.perform(easy), with: redactor)
         await gate.leave()
