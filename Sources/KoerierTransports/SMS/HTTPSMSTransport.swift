@@ -140,9 +140,7 @@ public final class HTTPSMSTransport: SMSTransport, Service {
     }
 
     private func attempt(_ message: OutgoingSMS, on provider: SMSProviderRuntime, permit: OncePermit) async -> Step {
-        var log = logger
-        log[metadataKey: "action.id"] = "\(message.actionID)"
-        log[metadataKey: "delivery.provider"] = "\(provider.name)"
+        let log = AttemptLog(logger: logger, actionID: message.actionID, provider: provider.name)
         let name = provider.name
         let started = ContinuousClock.now
 
@@ -200,7 +198,7 @@ public final class HTTPSMSTransport: SMSTransport, Service {
 
     /// The request went out but no answer came back. Never resend blindly: ask the provider if it can tell.
     /// `body`: the request that went out, kept with a confirmed result for the evidence archive.
-    private func resolveAmbiguous(_ message: OutgoingSMS, on provider: SMSProviderRuntime, why: String, body: [UInt8], logger log: Logger) async -> Step {
+    private func resolveAmbiguous(_ message: OutgoingSMS, on provider: SMSProviderRuntime, why: String, body: [UInt8], logger log: AttemptLog) async -> Step {
         let name = provider.name
         let noAnswer = "no answer from \(name) after the request was sent (\(why))"
         guard !tuning.lookupDelays.isEmpty, provider.codec.lookupRequest(reference: message.actionID, settings: provider.settings) != nil else {
@@ -267,10 +265,7 @@ public final class HTTPSMSTransport: SMSTransport, Service {
             case .notFound:
                 continue
             case .unknown(let detail):
-                var log = logger
-                log[metadataKey: "action.id"] = "\(actionID)"
-                log[metadataKey: "delivery.provider"] = "\(provider.name)"
-                log.warning("SMS lookup gave no clear answer", metadata: ["delivery.detail": "\(detail)"])
+                AttemptLog(logger: logger, actionID: actionID, provider: provider.name).warning("SMS lookup gave no clear answer", metadata: ["delivery.detail": "\(detail)"])
                 unclear = true
             }
         }
@@ -448,5 +443,37 @@ final class OncePermit: Sendable {
         let result = await permit()
         answer.withLock { $0 = result }
         return result
+    }
+}
+
+/// The log lines of one send attempt. The action and the provider are added to a line only when it is written: no
+/// copy of the logger and its metadata per attempt (logging is off for most lines at the usual levels).
+struct AttemptLog {
+    let logger: Logger
+    let actionID: String
+    let provider: String
+
+    func debug(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata = [:]) {
+        log(.debug, message(), metadata())
+    }
+
+    func info(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata = [:]) {
+        log(.info, message(), metadata())
+    }
+
+    func warning(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata = [:]) {
+        log(.warning, message(), metadata())
+    }
+
+    func error(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata = [:]) {
+        log(.error, message(), metadata())
+    }
+
+    private func log(_ level: Logger.Level, _ message: @autoclosure () -> Logger.Message, _ metadata: @autoclosure () -> Logger.Metadata) {
+        guard logger.logLevel <= level else { return }
+        var lineMetadata = metadata()
+        lineMetadata["action.id"] = "\(actionID)"
+        lineMetadata["delivery.provider"] = "\(provider)"
+        logger.log(level: level, message(), metadata: lineMetadata)
     }
 }

@@ -154,19 +154,40 @@ enum SMSCodecJSON: Sendable, Equatable {
     case array([SMSCodecJSON])
     case object([SMSCodecJSONMember])
 
-    var text: String {
-        switch self {
-        case .string(let s): return "\"" + SMSCodecSupport.jsonEscape(s) + "\""
-        case .int(let i): return String(i)
-        case .bool(let b): return b ? "true" : "false"
-        case .null: return "null"
-        case .array(let items): return "[" + items.map(\.text).joined(separator: ",") + "]"
-        case .object(let members):
-            return "{" + members.map { "\"" + SMSCodecSupport.jsonEscape($0.key) + "\":" + $0.value.text }.joined(separator: ",") + "}"
-        }
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// The JSON text as UTF-8, written straight into one buffer (no intermediate strings).
+    var bytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        write(to: &out)
+        return out
     }
 
-    var bytes: [UInt8] { Array(text.utf8) }
+    func write(to out: inout [UInt8]) {
+        switch self {
+        case .string(let s): JSONText.appendQuoted(s, to: &out)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                item.write(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            for (index, member) in members.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONText.appendQuoted(member.key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                member.value.write(to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
 }
 
 struct SMSCodecJSONMember: Sendable, Equatable {
