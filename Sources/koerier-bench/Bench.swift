@@ -26,6 +26,7 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "The template root.") var templates = "Templates"
         @Flag(help: "Keep the benchmark folders for inspection.") var keep = false
         @Flag(help: "Turn the evidence archive on (archive:), to measure what keeping every message costs.") var archive = false
+        @Flag(help: "Print the result as a Markdown table with the machine, date and commit (progress goes to standard error).") var markdown = false
 
         func validate() throws {
             guard ["email", "sms", "all"].contains(channel) else { throw ValidationError("--channel is email, sms or all") }
@@ -35,6 +36,7 @@ struct Bench: AsyncParsableCommand {
         }
 
         func run() async throws {
+            let machine = MachineDescription.current()
             let binDir = (URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()).path
             let settings = BenchSettings(
                 count: count, connections: connections, concurrency: concurrency, runs: runs, archive: archive, keep: keep,
@@ -43,11 +45,13 @@ struct Bench: AsyncParsableCommand {
             )
             guard FileManager.default.isExecutableFile(atPath: settings.koerier) else { throw BenchError("\(settings.koerier) is missing: build it first") }
             let header = "koerier-bench: \(count) actions per channel and run, \(runs) run\(runs == 1 ? "" : "s") per side, \(connections) connections, "
-                + "concurrency \(concurrency), \(ProcessInfo.processInfo.activeProcessorCount) cores, archive \(archive ? "on" : "off")"
-            say(header)
+                + "concurrency \(concurrency), \(machine.cores) cores, archive \(archive ? "on" : "off")"
+            if markdown { progress(header) } else { say(header) }
             if Strace.path == nil { progress(Strace.missing + " (no syscall or fsync counts)") }
-            if channel == "email" || channel == "all" { _ = try email(settings) }
-            if channel == "sms" || channel == "all" { _ = try sms(settings) }
+            var results: [ChannelResult] = []
+            if channel == "email" || channel == "all" { results.append(try email(settings)) }
+            if channel == "sms" || channel == "all" { results.append(try sms(settings)) }
+            if markdown { say(MarkdownReport.render(results, settings: settings, channel: channel, machine: machine)) }
         }
 
         private func email(_ settings: BenchSettings) throws -> ChannelResult {
@@ -89,9 +93,9 @@ struct Bench: AsyncParsableCommand {
             return try report(bench.run())
         }
 
-        /// Prints the channel's text report as soon as it is done.
+        /// Prints the channel's text report as soon as it is done (unless the Markdown table is wanted at the end).
         private func report(_ result: ChannelResult) -> ChannelResult {
-            say(TextReport.render(result, runs: runs))
+            if !markdown { say(TextReport.render(result, runs: runs)) }
             return result
         }
     }
