@@ -2,10 +2,12 @@ import Curl
 import Foundation
 
 /// The raw libcurl baseline: the same transfers through one curl multi handle with the same connection
-/// count, but no spool, no parsing, no templates and no journal.
+/// count, but no spool, no parsing, no templates and no journal. It runs in a child process of its own
+/// (`koerier-bench baseline-smtp|baseline-http`), so it is measured exactly like koerier: wall clock from
+/// spawn to exit, CPU and peak memory from wait4.
 enum Baseline {
-    /// Sends `count` copies of `message` to the SMTP relay; returns (seconds, CPU seconds).
-    static func smtp(port: UInt16, count: Int, connections: Int, message: [UInt8]) async throws -> (Double, Double) {
+    /// Sends `count` copies of `message` to the SMTP relay; throws when any transfer fails.
+    static func smtp(port: UInt16, count: Int, connections: Int, message: [UInt8]) async throws {
         guard let driver = CurlMultiDriver(maxHostConnections: connections, name: "bench-smtp") else { throw BenchError("no curl") }
         defer { driver.shutdown() }
         return try await run(count: count, inFlight: connections * 8) { index, easy in
@@ -19,8 +21,8 @@ enum Baseline {
         }
     }
 
-    /// Posts `count` MessageBird-style requests to the HTTP sink with keep-alive.
-    static func http(port: UInt16, count: Int, connections: Int) async throws -> (Double, Double) {
+    /// Posts `count` MessageBird-style requests to the HTTP sink with keep-alive; throws when any transfer fails.
+    static func http(port: UInt16, count: Int, connections: Int) async throws {
         guard let driver = CurlMultiDriver(maxHostConnections: connections, name: "bench-http") else { throw BenchError("no curl") }
         defer { driver.shutdown() }
         return try await run(count: count, inFlight: connections * 4) { index, easy in
@@ -33,9 +35,7 @@ enum Baseline {
         }
     }
 
-    private static func run(count: Int, inFlight: Int, _ transfer: @escaping @Sendable (Int, CurlEasy) async -> CurlResponse) async throws -> (Double, Double) {
-        let cpuStart = selfCPUSeconds()
-        let start = Date()
+    private static func run(count: Int, inFlight: Int, _ transfer: @escaping @Sendable (Int, CurlEasy) async -> CurlResponse) async throws {
         let failures = await withTaskGroup(of: Int.self) { group -> Int in
             let lanes = max(1, min(inFlight, count))
             for lane in 0..<lanes {
@@ -54,7 +54,6 @@ enum Baseline {
             return await group.reduce(0, +)
         }
         if failures > 0 { throw BenchError("baseline: \(failures) of \(count) transfers failed") }
-        return (Date().timeIntervalSince(start), selfCPUSeconds() - cpuStart)
     }
 
     /// A message of realistic size (about what Koerier renders for a reminder: text + HTML, quoted-printable).

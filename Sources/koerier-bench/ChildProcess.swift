@@ -3,12 +3,18 @@ import Foundation
 import Glibc
 #endif
 
-/// What a finished child process used: wall time, CPU time and peak memory (from wait4's rusage).
+/// What a finished child process used: wall time, CPU time (user and system), context switches and peak memory
+/// (all but the wall time from wait4's rusage, which also covers the child's own reaped children).
 struct ChildUsage {
     var status: Int32
     var wallSeconds: Double
-    var cpuSeconds: Double
+    var userSeconds: Double
+    var systemSeconds: Double
+    /// Voluntary plus involuntary context switches (ru_nvcsw + ru_nivcsw).
+    var contextSwitches: Int
     var maxRSSKiB: Int
+
+    var cpuSeconds: Double { userSeconds + systemSeconds }
 }
 
 /// Starts programs with posix_spawn so their resource use can be read with wait4.
@@ -34,9 +40,13 @@ enum ChildProcess {
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-        let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-        return ChildUsage(status: status, wallSeconds: Date().timeIntervalSince(start), cpuSeconds: cpu, maxRSSKiB: usage.ru_maxrss)
+        let wall = Date().timeIntervalSince(start)
+        return ChildUsage(
+            status: status, wallSeconds: wall,
+            userSeconds: Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6,
+            systemSeconds: Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6,
+            contextSwitches: usage.ru_nvcsw + usage.ru_nivcsw, maxRSSKiB: usage.ru_maxrss
+        )
     }
 
     static func terminate(_ pid: pid_t) {
@@ -44,56 +54,4 @@ enum ChildProcess {
         var status: Int32 = 0
         waitpid(pid, &status, 0)
     }
-}
-
-/// This process's CPU seconds so far.
-func selfCPUSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-}
-
-/// This process's peak resident memory in KiB.
-func selfMaxRSSKiB() -> Int {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return usage.ru_maxrss
-}
-
-struct BenchError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// A free TCP port on 127.0.0.1.
-func freePort() throws -> UInt16 {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-    guard bound == 0 else { throw BenchError("cannot bind a port") }
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-    return UInt16(bigEndian: address.sin_port)
-}
-
-/// Waits until something listens on the port.
-func waitForPort(_ port: UInt16, timeout: Double = 10) throws {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = port.bigEndian
-        let result = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        close(fd)
-        if result == 0 { return }
-        usleep(50_000)
-    }
-    throw BenchError("nothing listens on 127.0.0.1:\(port)")
 }
