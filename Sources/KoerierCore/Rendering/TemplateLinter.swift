@@ -151,23 +151,38 @@ public struct TemplateLinter: Sendable {
         return (debtorType == .consumer ? businessOnlyPhrases : consumerOnlyPhrases).first { collapsed.contains($0) }
     }
 
+    /// The places where one of `words` stands as a whole word in `text`. Walks Unicode scalars (not characters: this
+    /// runs over every template at each start); a combining mark continues the word its letter began.
     static func words(_ words: Set<String>, in text: String) -> [(word: String, range: Range<String.Index>)] {
         var found: [(String, Range<String.Index>)] = []
+        let scalars = text.unicodeScalars
         var start: String.Index?
-        var index = text.startIndex
-        while index <= text.endIndex {
-            let isLetter = index < text.endIndex && (text[index].isLetter)
-            if isLetter {
+        var index = scalars.startIndex
+        while true {
+            let inWord = index < scalars.endIndex && isWordScalar(scalars[index], continuing: start != nil)
+            if inWord {
                 if start == nil { start = index }
             } else if let s = start {
-                let word = String(text[s..<index])
+                let word = String(scalars[s..<index])
                 if words.contains(word) { found.append((word, s..<index)) }
                 start = nil
             }
-            if index == text.endIndex { break }
-            index = text.index(after: index)
+            if index == scalars.endIndex { break }
+            index = scalars.index(after: index)
         }
         return found
+    }
+
+    private static func isWordScalar(_ scalar: Unicode.Scalar, continuing: Bool) -> Bool {
+        if scalar.isASCII {
+            let value = scalar.value
+            return (value >= 0x61 && value <= 0x7A) || (value >= 0x41 && value <= 0x5A)
+        }
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return true
+        case .nonspacingMark, .spacingMark, .enclosingMark: return continuing
+        default: return false
+        }
     }
 
     /// Every footer and every SMS names the company's phone and email; without them letters read "Bel ."
