@@ -37,7 +37,8 @@ struct ObjectReader {
         }
         let trimmed = trimming ? text.trimmingSpaces : text
         if trimmed.isEmpty { throw ActionError(field: field(key), reason: "is empty") }
-        if trimmed.count > maxLength { throw ActionError(field: field(key), reason: "is longer than \(maxLength) characters") }
+        // utf8.count bounds count (characters) from above: the character count is only needed for long text.
+        if trimmed.utf8.count > maxLength && trimmed.count > maxLength { throw ActionError(field: field(key), reason: "is longer than \(maxLength) characters") }
         if let problem = TextCheck.problem(trimmed) { throw ActionError(field: field(key), reason: problem) }
         return trimmed
     }
@@ -87,6 +88,8 @@ extension JSONValue {
 extension String {
     /// The string without leading and trailing spaces and tabs (but never touching other control characters).
     var trimmingSpaces: String {
+        let edges = (utf8.first, utf8.last)
+        if edges.0 != 32 && edges.0 != 9 && edges.1 != 32 && edges.1 != 9 { return self }
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
         while let l = s.last, l == " " || l == "\t" { s.removeLast() }

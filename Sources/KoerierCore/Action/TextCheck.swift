@@ -8,6 +8,8 @@
 public enum TextCheck {
     /// Why `text` is not acceptable (naming the first offending code point), or nil.
     public static func problem(_ text: String) -> String? {
+        // Printable ASCII throughout (most fields): nothing to look up.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return nil }
         guard let bad = text.unicodeScalars.first(where: isRefused) else { return nil }
         return "contains \(describe(bad)); remove it"
     }

@@ -115,7 +115,7 @@ public enum SMSPlanner {
         }
         let encoding: SMSEncoding = isGSM7(chosen) ? .gsm7 : .ucs2
         let weights: [Int] = switch encoding {
-        case .gsm7: chosen.unicodeScalars.map { extensionTable.contains($0) ? 2 : 1 }
+        case .gsm7: chosen.unicodeScalars.map { isGSM7Extension($0) ? 2 : 1 }
         case .ucs2: chosen.unicodeScalars.map { $0.utf16.count }
         }
         let units = weights.reduce(0, +)
@@ -131,12 +131,21 @@ public enum SMSPlanner {
 
     /// True when `scalar` is in the GSM 03.38 basic character set or its extension table.
     public static func isGSM7(_ scalar: Unicode.Scalar) -> Bool {
-        basicTable.contains(scalar) || extensionTable.contains(scalar)
+        if scalar.value < 0x80 { return asciiClass[Int(scalar.value)] != 0 }
+        return basicTable.contains(scalar) || extensionTable.contains(scalar)
+    }
+
+    /// For each ASCII code: 0 not in GSM-7, 1 in the basic table, 2 in the extension table (two septets). Most of
+    /// an SMS is ASCII: a table lookup instead of hashing each character.
+    private static let asciiClass: [UInt8] = (0..<128).map { value in
+        let scalar = Unicode.Scalar(UInt8(value))
+        return basicTable.contains(scalar) ? 1 : extensionTable.contains(scalar) ? 2 : 0
     }
 
     /// True when `scalar` is in the GSM 03.38 extension table and so takes two septets (escape + code).
     public static func isGSM7Extension(_ scalar: Unicode.Scalar) -> Bool {
-        extensionTable.contains(scalar)
+        if scalar.value < 0x80 { return asciiClass[Int(scalar.value)] == 2 }
+        return extensionTable.contains(scalar)
     }
 
     /// True when every scalar of `text` is GSM-7.
