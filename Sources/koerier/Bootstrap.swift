@@ -82,7 +82,7 @@ enum Bootstrap {
             case .smtp:
                 if let smtp = configuration.email.smtp {
                     do {
-                        email = try SMTPTransport(settings: smtp, logger: logger)
+                        email = try SMTPTransport(settings: smtp, logger: logger, sendAhead: configuration.delivery.sendAhead)
                     } catch {
                         problems.append(.init(file: file, key: "email.smtp", reason: "\(error)"))
                     }
@@ -92,7 +92,9 @@ enum Bootstrap {
             }
             if !configuration.sms.providers.isEmpty {
                 do {
-                    sms = try HTTPSMSTransport(providers: configuration.sms.providers, logger: logger)
+                    var tuning = HTTPSMSTransport.Tuning()
+                    tuning.sendAhead = configuration.delivery.sendAhead
+                    sms = try HTTPSMSTransport(providers: configuration.sms.providers, logger: logger, tuning: tuning)
                 } catch {
                     // The message starts with the key path, e.g. `sms.providers[1] (backup): ...`.
                     problems.append(.init(file: file, key: "", reason: error.description))

@@ -69,6 +69,8 @@ struct ConfigurationLimitsTests {
         ("delivery:\n  concurrency: 99999999999999999999\n", "delivery.concurrency", "between 1 and 4096"),
         ("delivery:\n  concurrency: -9223372036854775808\n", "delivery.concurrency", "between 1 and 4096"),
         ("delivery:\n  intake_batch: 1e400\n", "delivery.intake_batch", "between 1 and 100000"),
+        ("delivery:\n  send_ahead: 0\n", "delivery.send_ahead", "between 1 and 1024"),
+        ("delivery:\n  send_ahead: 4096\n", "delivery.send_ahead", "between 1 and 1024"),
         ("delivery:\n  retry:\n    jitter: .nan\n", "delivery.retry.jitter", "between 0 and 0.9"),
         ("delivery:\n  retry:\n    jitter: .inf\n", "delivery.retry.jitter", "between 0 and 0.9"),
         ("delivery:\n  retry:\n    maximum_attempts: 99999999999999999999\n", "delivery.retry.maximum_attempts", "between 1 and 1000"),

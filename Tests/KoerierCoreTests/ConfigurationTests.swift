@@ -173,6 +173,7 @@ struct ConfigurationTests {
         #expect(configuration.sms.maximumParts == 3)
         #expect(configuration.contact.email.enabled)
         #expect(configuration.delivery.concurrency == 64)
+        #expect(configuration.delivery.sendAhead == 32)
     }
 
     @Test("relative paths are resolved against the configuration's folder, absolute paths are kept")

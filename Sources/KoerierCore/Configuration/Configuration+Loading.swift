@@ -46,7 +46,7 @@ extension Configuration {
             sms: try parseSMS(root.child("sms", allowed: ["sender", "providers", "max_parts", "transliterate", "payment_domain", "ambiguous"]), environment: environment),
             company: try parseCompany(root.child("company", allowed: ["name", "trade_name", "kvk", "vat", "address", "postcode_city", "iban", "bic", "phone", "email", "website", "complaints"])),
             defaultSender: try parseSender(root.child("sender", allowed: ["name", "title", "email", "phone"])),
-            delivery: try parseDelivery(root.child("delivery", allowed: ["concurrency", "retry", "rescan_interval", "debtor_pacing", "shutdown_deadline", "intake_batch"])),
+            delivery: try parseDelivery(root.child("delivery", allowed: ["concurrency", "retry", "rescan_interval", "debtor_pacing", "shutdown_deadline", "intake_batch", "send_ahead"])),
             stages: try parseStages(root),
             lint: try parseLint(root.child("lint", allowed: ["restricted_phrases"])),
             metricsFile: try root.path("metrics_file", default: nil)
@@ -223,7 +223,8 @@ extension Configuration {
             rescanInterval: try reader.duration("rescan_interval", default: 30, range: DurationBounds.rescanInterval),
             debtorPacing: pacing > 0 ? pacing : nil,
             shutdownDeadline: try reader.duration("shutdown_deadline", default: 30, range: DurationBounds.shutdownDeadline),
-            intakeBatch: try reader.int("intake_batch", default: 512, range: 1...100_000)
+            intakeBatch: try reader.int("intake_batch", default: 512, range: 1...100_000),
+            sendAhead: try reader.int("send_ahead", default: 32, range: 1...1024)
         )
     }
 

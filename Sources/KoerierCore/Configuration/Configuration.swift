@@ -115,6 +115,10 @@ public struct Configuration: Sendable {
         public var shutdownDeadline: TimeInterval
         /// Actions claimed from new/ and held in memory at most.
         public var intakeBatch: Int
+        /// Sends that may have their `sending` journalled while they wait for a connection (per SMTP relay and per SMS
+        /// provider): they share the journal's fsyncs with the sends ahead of them. A crash leaves at most this many
+        /// plus the connections in doubt.
+        public var sendAhead: Int = 32
     }
 
     /// Per-stage settings.

@@ -83,6 +83,8 @@ public final class Journal: Service, Sendable {
         public var appends = 0
         public var events = 0
         public var commits = 0
+        /// Time spent writing and fsyncing, in total (the journal's share of each send's latency).
+        public var commitSeconds = 0.0
     }
 
     /// Appends and commits since this journal was opened.
@@ -149,21 +151,24 @@ public final class Journal: Service, Sendable {
     /// How long the writer lets appends gather before a commit while appends come from several tasks at once (the
     /// last commit carried more than one): one fsync then serves the `sending` or outcome events of many sends. A
     /// lone append (an idle daemon) is written at once.
-    static let gatherWindow: useconds_t = 250
+    static let gatherWindow: useconds_t = 0
 
     private func writeLoop() {
         var lastBatch = 0
         while true {
             wake.wait()
-            if lastBatch > 1 && state.withLock({ !$0.closed && $0.pending.count < 64 }) { usleep(Self.gatherWindow) }
+            if Self.gatherWindow > 0 && lastBatch > 1 && state.withLock({ !$0.closed && $0.pending.count < 64 }) { usleep(Self.gatherWindow) }
             let (batch, closed) = state.withLock { state -> ([Pending], Bool) in
                 defer { state.pending.removeAll() }
                 return (state.pending, state.closed)
             }
             lastBatch = batch.count
             if !batch.isEmpty {
+                let started = ContinuousClock.now
                 let result = writer.write(batch.map(\.events), archive: batch.flatMap(\.archive))
+                let took = ContinuousClock.now - started
                 writer.statistics.withLock { statistics in
+                    statistics.commitSeconds += Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18
                     statistics.appends += batch.count
                     statistics.events += batch.reduce(0) { $0 + $1.events.count }
                     statistics.commits += 1

@@ -37,6 +37,9 @@ public final class HTTPSMSTransport: SMSTransport, Service {
         public var lookupDelays: [Duration] = [.seconds(2), .seconds(10)]
         /// Seconds to establish a connection (at most the provider's `timeout`).
         public var connectTimeout: Int = 10
+        /// Sends per provider that may have their `sending` journalled while they wait for a slot
+        /// (`delivery.send_ahead`); a crash leaves at most this many plus the provider's concurrency in doubt.
+        public var sendAhead: Int = 32
 
         public init() {}
     }
@@ -63,7 +66,7 @@ public final class HTTPSMSTransport: SMSTransport, Service {
         var providers: [SMSProviderRuntime] = []
         var names = Set<String>()
         for (index, config) in configs.enumerated() {
-            let runtime = try SMSProviderRuntime.make(config, index: index)
+            let runtime = try SMSProviderRuntime.make(config, index: index, sendAhead: tuning.sendAhead)
             guard names.insert(runtime.name).inserted else {
                 throw HTTPSMSTransportError("sms.providers[\(index)]: the name '\(runtime.name)' is used twice; give each provider its own name")
             }
@@ -300,16 +303,21 @@ public final class HTTPSMSTransport: SMSTransport, Service {
         case ambiguous(String)
     }
 
-    /// Waits for a concurrency slot and the rate limit of `provider`, asks the permit (a send journals `sending`
-    /// here, right before the request leaves), then runs `spec` on a pooled handle.
+    /// Waits for the rate limit of `provider`, asks the permit (a send journals `sending` here), takes a concurrency
+    /// slot, then runs `spec` on a pooled handle.
+    /// Those next in line (at most `sendAhead`) wait for the rate limit and ask the permit while the requests ahead
+    /// are still on the wire: their `sending` events share fsyncs and a slot never idles for the journal. At most
+    /// `sendAhead + concurrency` requests are journalled `sending` without an answer at any moment.
     private func exchange(_ spec: HTTPRequestSpec, with provider: SMSProviderRuntime, permit: OncePermit? = nil) async -> Exchange {
-        await provider.acquire()
+        await provider.enterLine()
         let wait = await provider.reserveRateSlot()
         if wait > 0 { try? await Task.sleep(for: .seconds(wait)) }
         if let permit, await !permit.granted() {
-            await provider.release()
+            await provider.leaveLine()
             return .notSent("not sent: the attempt could not be journalled")
         }
+        await provider.acquire()
+        await provider.leaveLine()
         let result = await perform(spec, timeout: provider.timeout)
         await provider.release()
         return result

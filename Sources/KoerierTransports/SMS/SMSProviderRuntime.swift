@@ -21,17 +21,21 @@ actor SMSProviderRuntime {
     private var bucket: TokenBucket
     /// At most `concurrency` requests at once, first come, first served.
     private let gate: AsyncGate
+    /// The sends next in line: at most `sendAhead` wait for the rate limit, ask their permit and wait for a
+    /// slot, so a slot never idles while the journal makes the next `sending` durable.
+    private let line: AsyncGate
     private var pausedUntil: ContinuousClock.Instant?
     private var pausedAt: ContinuousClock.Instant?
     private var strikes = 0
 
-    init(name: String, codec: any SMSProviderCodec, settings: SMSProviderSettings, timeout: Int, concurrency: Int, ratePerSecond: Double) {
+    init(name: String, codec: any SMSProviderCodec, settings: SMSProviderSettings, timeout: Int, concurrency: Int, ratePerSecond: Double, sendAhead: Int = 32) {
         self.name = name
         self.codec = codec
         self.settings = settings
         self.timeout = timeout
         self.concurrency = max(1, concurrency)
         self.gate = AsyncGate(width: max(1, concurrency))
+        self.line = AsyncGate(width: max(1, sendAhead))
         self.bucket = TokenBucket(rate: ratePerSecond)
         self.origin = clock.now
     }
@@ -43,6 +47,12 @@ actor SMSProviderRuntime {
 
     /// Gives a slot back, to the longest waiter if there is one.
     func release() async { await gate.leave() }
+
+    /// Takes a place in line (before the rate limit and the permit); left once a slot is taken or the send gives up.
+    func enterLine() async { await line.enter() }
+
+    /// Gives the place in line back.
+    func leaveLine() async { await line.leave() }
 
     /// Requests holding a slot.
     var inFlightCount: Int { get async { await gate.holders } }
@@ -103,7 +113,7 @@ extension SMSProviderRuntime {
     /// Builds the runtime of `config` (entry `index` of `sms.providers`). The loader checked the settings;
     /// the codec still builds one request from them, so a codec rule the loader does not know fails here,
     /// at start-up (and in `koerier check`), not on the first message. Errors name the key path, never the secret.
-    static func make(_ config: Configuration.SMSProviderSettingsConfig, index: Int) throws(HTTPSMSTransportError) -> SMSProviderRuntime {
+    static func make(_ config: Configuration.SMSProviderSettingsConfig, index: Int, sendAhead: Int = 32) throws(HTTPSMSTransportError) -> SMSProviderRuntime {
         let path = "sms.providers[\(index)]"
         let secret = config.secret ?? ""
         func fail(_ problem: String) -> HTTPSMSTransportError {
@@ -129,7 +139,7 @@ extension SMSProviderRuntime {
         }
         return SMSProviderRuntime(
             name: config.name, codec: codec, settings: settings, timeout: config.timeout,
-            concurrency: config.concurrency, ratePerSecond: config.ratePerSecond
+            concurrency: config.concurrency, ratePerSecond: config.ratePerSecond, sendAhead: sendAhead
         )
     }
 }

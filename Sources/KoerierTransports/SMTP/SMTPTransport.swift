@@ -8,15 +8,15 @@ import Synchronization
 /// Sends email through an SMTP relay with libcurl: STARTTLS or implicit TLS, one recipient per transaction,
 /// connections reused and run in parallel through one curl multi handle on its own thread.
 ///
-/// At most `connections` transactions run at once. The permit (which journals `sending`) is asked by the message next
-/// in line for a connection while the one ahead of it is still on the wire, so a connection never idles for the
-/// journal's fsync; at most `connections` such messages wait, so at most 2 x `connections` are journalled `sending`
-/// without an answer at any moment (what a crash can leave in doubt).
+/// At most `connections` transactions run at once. The permit (which journals `sending`) is asked by up to `sendAhead`
+/// messages next in line for a connection while those ahead are still on the wire: their `sending` events share
+/// one fsync, and no connection idles for the journal. At most `sendAhead + connections` messages are journalled
+/// `sending` without an answer at any moment (what a crash can leave in doubt).
 public final class SMTPTransport: EmailTransport, Service {
     public let name = "smtp"
     private let settings: Configuration.SMTPSettings
     private let gate: AsyncGate
-    /// Places for the messages next in line: one per connection, taken before the permit, left once on the wire.
+    /// Places for the messages next in line (`sendAhead`), taken before the permit, left once on the wire.
     private let nextInLine: AsyncGate
     /// The curl multi handle in use; replaced (and the old one drained) when a connection may be out of step.
     private let driver: Mutex<CurlMultiDriver>
@@ -30,13 +30,13 @@ public final class SMTPTransport: EmailTransport, Service {
         public let description: String
     }
 
-    public init(settings: Configuration.SMTPSettings, logger: Logger) throws {
+    public init(settings: Configuration.SMTPSettings, logger: Logger, sendAhead: Int = 32) throws {
         guard let driver = CurlMultiDriver(maxHostConnections: settings.connections, name: "koerier-smtp") else {
             throw StartError(description: "libcurl could not be initialised")
         }
         self.settings = settings
         self.gate = AsyncGate(width: settings.connections)
-        self.nextInLine = AsyncGate(width: settings.connections)
+        self.nextInLine = AsyncGate(width: max(1, sendAhead))
         self.driver = Mutex(driver)
         self.logger = logger
         self.redactor = SMTPCredentialRedactor(username: settings.username, password: settings.password)
