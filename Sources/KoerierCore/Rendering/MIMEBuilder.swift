@@ -200,51 +200,63 @@ public enum MIMEBuilder {
     }
 
     /// Quoted-printable of `text`, appended to `out` in one pass: CR, LF and CRLF all end a line (written as CRLF),
-    /// line breaks at the end are dropped, and a space or tab that ends a line is encoded.
+    /// line breaks at the end are dropped, and a space or tab that ends a line is encoded. Written through a pointer
+    /// into room reserved for the worst case (every byte encoded, a soft break every 25 encoded bytes): the HTML part
+    /// of a letter is tens of kilobytes, encoded byte by byte.
     static func quotedPrintable(_ text: String, into out: inout [UInt8]) {
         var text = text
         text.withUTF8 { input in
             var end = input.count
             while end > 0, input[end - 1] == 10 || input[end - 1] == 13 { end -= 1 }
-            var column = 0
-            var lineStart = true
-            var index = 0
-            while index < end {
-                let byte = input[index]
-                if byte == 10 || byte == 13 {
-                    if byte == 13, index + 1 < end, input[index + 1] == 10 { index += 1 }
-                    out.append(13)
-                    out.append(10)
-                    column = 0
-                    lineStart = true
+            let worstCase = end * 3 + (end / 25 + 1) * 3 + end * 2
+            let encoded = [UInt8](unsafeUninitializedCapacity: worstCase) { buffer, written in
+                let hex: StaticString = "0123456789ABCDEF"
+                let digits = hex.utf8Start
+                var at = 0
+                var column = 0
+                var lineStart = true
+                var index = 0
+                while index < end {
+                    let byte = input[index]
+                    if byte == 10 || byte == 13 {
+                        if byte == 13, index + 1 < end, input[index + 1] == 10 { index += 1 }
+                        buffer[at] = 13
+                        buffer[at + 1] = 10
+                        at += 2
+                        column = 0
+                        lineStart = true
+                        index += 1
+                        continue
+                    }
+                    let isLast = index + 1 == end || input[index + 1] == 10 || input[index + 1] == 13
+                    let plain = ((byte >= 33 && byte <= 126 && byte != 61) || ((byte == 32 || byte == 9) && !isLast))
+                        && !(lineStart && byte == 46)
+                    let width = plain ? 1 : 3
+                    if column + width > 75 {
+                        buffer[at] = 61
+                        buffer[at + 1] = 13
+                        buffer[at + 2] = 10
+                        at += 3
+                        column = 0
+                    }
+                    if plain {
+                        buffer[at] = byte
+                        at += 1
+                    } else {
+                        buffer[at] = 61
+                        buffer[at + 1] = digits[Int(byte >> 4)]
+                        buffer[at + 2] = digits[Int(byte & 15)]
+                        at += 3
+                    }
+                    column += width
+                    lineStart = false
                     index += 1
-                    continue
                 }
-                let isLast = index + 1 == end || input[index + 1] == 10 || input[index + 1] == 13
-                let plain = ((byte >= 33 && byte <= 126 && byte != 61) || ((byte == 32 || byte == 9) && !isLast))
-                    && !(lineStart && byte == 46)
-                let width = plain ? 1 : 3
-                if column + width > 75 {
-                    out.append(61)
-                    out.append(13)
-                    out.append(10)
-                    column = 0
-                }
-                if plain {
-                    out.append(byte)
-                } else {
-                    out.append(61)
-                    out.append(hexDigits[Int(byte >> 4)])
-                    out.append(hexDigits[Int(byte & 15)])
-                }
-                column += width
-                lineStart = false
-                index += 1
+                written = at
             }
+            out.append(contentsOf: encoded)
         }
     }
-
-    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 
     /// Base64 in lines of 76 characters, each ending in CRLF.
     static func base64Lines(_ data: [UInt8]) -> String {
