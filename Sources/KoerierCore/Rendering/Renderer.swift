@@ -44,12 +44,12 @@ public struct Renderer: Sendable {
         self.configuration = configuration
         self.available = Set(store.sources.keys)
         self.variants = TemplateResolver.variantIndex(available)
-        self.library = Self.precomputed(store, company: TemplateContext.company(configuration.company))
+        self.library = Self.precomputed(store, company: TemplateValue.object(TemplateContext.company(configuration.company)).anyValue)
     }
 
     /// Partials whose only variables are `company.*` (the layout and footers) render the same for every action:
     /// render them once and register the result as plain text, which saves a third of the template lookups.
-    static func precomputed(_ store: TemplateStore, company: [String: Any]) -> MustacheLibrary {
+    static func precomputed(_ store: TemplateStore, company: Any) -> MustacheLibrary {
         var library = store.library
         for (name, source) in store.sources where name.hasPrefix("partials/") {
             let tags = MustacheTags.scan(source)
@@ -93,7 +93,7 @@ public struct Renderer: Sendable {
     public func renderEmail(_ action: Action, now: Date, notices: any StatutoryNoticeRecords = NoStatutoryNotices()) throws(RenderError) -> RenderedEmail {
         try check(action, now: now, notices: notices)
         let resolution = try resolve(action).get()
-        let context = TemplateContext.make(action: action, configuration: configuration, today: localDay(now), variant: resolution.variant)
+        let context = TemplateContext.make(action: action, configuration: configuration, today: localDay(now), variant: resolution.variant).anyValue
         let names = TemplateResolver.parts(.email).map { resolution.name + $0 }
         var outputs: [String] = []
         for name in names {
@@ -116,7 +116,7 @@ public struct Renderer: Sendable {
     public func renderSMS(_ action: Action, now: Date, notices: any StatutoryNoticeRecords = NoStatutoryNotices()) throws(RenderError) -> RenderedSMS {
         try check(action, now: now, notices: notices)
         let resolution = try resolve(action).get()
-        let context = TemplateContext.make(action: action, configuration: configuration, today: localDay(now), variant: resolution.variant)
+        let context = TemplateContext.make(action: action, configuration: configuration, today: localDay(now), variant: resolution.variant).anyValue
         guard let output = library.render(context, withTemplate: resolution.name) else {
             throw RenderError(reason: "template \(resolution.name) could not be rendered")
         }
