@@ -30,7 +30,7 @@ public struct CompiledTemplate: Sendable {
         case value(Path, escaped: Bool)
         case section(Path, Block)
         case invertedSection(Path, Block)
-        /// A partial (or section body) that indents its lines: a block of its own.
+        /// A partial that indents its lines (or any partial inside one): a block of its own.
         case block(Block)
     }
 
@@ -91,16 +91,7 @@ public struct CompiledTemplate: Sendable {
             case .literal(let bytes):
                 out.append(contentsOf: bytes)
             case .value(let path, let escaped):
-                switch lookup(path) {
-                case .text(let text)?:
-                    if escaped { HTMLEscaping.append(text, to: &out) } else { out.append(contentsOf: text.utf8) }
-                case .flag(let flag)?:
-                    out.append(contentsOf: (flag ? "true" : "false").utf8)
-                case .list?, .object?:
-                    throw Unrenderable()
-                case nil:
-                    break
-                }
+                try value(path, escaped: escaped)
             case .section(let path, let body):
                 guard let value = lookup(path) else { return }
                 switch value {
@@ -133,6 +124,19 @@ public struct CompiledTemplate: Sendable {
             }
         }
 
+        mutating func value(_ path: Path, escaped: Bool) throws(Unrenderable) {
+            switch lookup(path) {
+            case .text(let text)?:
+                if escaped { HTMLEscaping.append(text, to: &out) } else { out.append(contentsOf: text.utf8) }
+            case .flag(let flag)?:
+                out.append(contentsOf: (flag ? "true" : "false").utf8)
+            case .list?, .object?:
+                throw Unrenderable()
+            case nil:
+                break
+            }
+        }
+
         /// `getChild`: the first part from the innermost value that has it outwards, the rest inside what was found.
         func lookup(_ path: Path) -> TemplateValue? {
             let names = path.names
@@ -158,6 +162,19 @@ public struct CompiledTemplate: Sendable {
                 index += 1
             }
             return value
+        }
+    }
+}
+
+extension CompiledTemplate.Block {
+    /// Appends literal text, joined to literal text before it unless the block indents (there every piece counts).
+    mutating func append(literal bytes: [UInt8]) {
+        if indentation.isEmpty, case .literal(var previous)? = ops.last {
+            ops.removeLast()
+            previous += bytes
+            ops.append(.literal(previous))
+        } else {
+            ops.append(.literal(bytes))
         }
     }
 }

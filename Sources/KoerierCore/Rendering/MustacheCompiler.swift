@@ -78,14 +78,7 @@ struct MustacheCompiler {
                 switch node {
                 case .text(let text):
                     literalBytes += text.utf8.count
-                    // With indentation every piece counts on its own (the indentation goes between pieces).
-                    if !indenting, case .literal(var previous)? = block.ops.last {
-                        block.ops.removeLast()
-                        previous += text.utf8
-                        block.ops.append(.literal(previous))
-                    } else {
-                        block.ops.append(.literal(Array(text.utf8)))
-                    }
+                    block.append(literal: Array(text.utf8))
                 case .variable(let name, let escaped):
                     block.ops.append(.value(CompiledTemplate.Path(name), escaped: escaped && html))
                 case .section(let name, let body):
