@@ -37,12 +37,37 @@ struct CompiledTemplateTests {
             let context = TemplateContext.make(action: sample.action, configuration: sample.configuration, today: Self.today,
                                                variant: sample.action.variant)
             let reference = try #require(store.renderWithMustache(name, context.anyValue))
-            let output = compiled.render(context)
-            #expect(output != nil, "\(name), \(sample.label): the compiled template gave up")
-            if let output, output != reference {
-                Issue.record("\(name), \(sample.label): \(Self.firstDifference(reference, output))")
+            // As compiled, and as the renderer uses it: with the configuration's company printed in advance.
+            let company = TemplateValue.object(TemplateContext.company(sample.configuration.company))
+            for (way, template) in [("compiled", compiled), ("company folded", compiled.folding(["company": company]))] {
+                let output = template.render(context)
+                #expect(output != nil, "\(name), \(sample.label), \(way): the compiled template gave up")
+                if let output, output != reference {
+                    Issue.record("\(name), \(sample.label), \(way): \(Self.firstDifference(reference, output))")
+                }
             }
         }
+    }
+
+    @Test("company.* printed in advance: literal outside sections; inside a section only while no section value is in scope")
+    func companyFolding() throws {
+        let files = ["main.html": "{{company.name}}|{{#yes}}{{company.name}}{{/yes}}|{{#people}}{{company.name}},{{/people}}|{{#data}}{{company.name}}{{/data}}|{{company.nergens}}|{{{company.name}}}"]
+        let company: TemplateValue = .object(["name": .text("Voorbeeld & Zn")])
+        let context: TemplateValue = .object([
+            "company": company, "yes": .flag(true),
+            "people": .list([.object(["company": .object(["name": .text("Eigen <B.V.>")])]), .object([:])]),
+            "data": .object(["company": .object(["name": .text("Data")])]),
+        ])
+        let (reference, compiled, store) = try Self.bothWays(files, render: "main.html", context: context)
+        let expected = "Voorbeeld &amp; Zn|Voorbeeld &amp; Zn|Eigen &lt;B.V.&gt;,Voorbeeld &amp; Zn,|Data||Voorbeeld & Zn"
+        #expect(reference == expected)
+        #expect(compiled == expected)
+        let folded = try #require(store.compiled["main.html"]).folding(["company": company])
+        #expect(folded.render(context) == expected)
+        // Outside sections the value is literal text now: another company in the context no longer shows.
+        var other = context
+        if case .object(var fields) = other { fields["company"] = .object(["name": .text("Ander")]); other = .object(fields) }
+        #expect(folded.render(other)?.hasPrefix("Voorbeeld &amp; Zn|Voorbeeld &amp; Zn|") == true)
     }
 
     /// Where two renderings part, for a readable failure.

@@ -32,6 +32,8 @@ public struct CompiledTemplate: Sendable {
         case invertedSection(Path, Block)
         /// A partial that indents its lines (or any partial inside one): a block of its own.
         case block(Block)
+        /// A variable printed in advance (`folding`), valid while no section value is in scope.
+        case printed([UInt8], Path, escaped: Bool)
     }
 
     /// The steps of one template pass (the template, a section's body, a partial).
@@ -92,6 +94,8 @@ public struct CompiledTemplate: Sendable {
                 out.append(contentsOf: bytes)
             case .value(let path, let escaped):
                 try value(path, escaped: escaped)
+            case .printed(let bytes, let path, let escaped):
+                if stack.count == 1 { out.append(contentsOf: bytes) } else { try value(path, escaped: escaped) }
             case .section(let path, let body):
                 guard let value = lookup(path) else { return }
                 switch value {

@@ -35,18 +35,23 @@ public struct Renderer: Sendable {
     private let available: Set<String>
     private let variants: [String: [String]]
     private let digests = DigestCache()
+    /// The store's compiled templates with `company.*` printed in advance: the company is fixed per configuration.
+    private let compiled: [String: CompiledTemplate]
 
     public init(store: TemplateStore, configuration: Configuration) {
         self.store = store
         self.configuration = configuration
         self.available = Set(store.sources.keys)
         self.variants = TemplateResolver.variantIndex(available)
+        let company = TemplateValue.object(TemplateContext.company(configuration.company))
+        self.compiled = store.compiled.mapValues { $0.folding(["company": company]) }
     }
 
-    /// Renders the template `name` for `context`: compiled when it could be compiled and prints only text and
-    /// flags, else with swift-mustache (its `[String: Any]` form of the context is made once per action, in `fallback`).
+    /// Renders the template `name` for `context` (made by `TemplateContext.make` with this configuration): compiled
+    /// when it could be compiled and prints only text and flags, else with swift-mustache (its `[String: Any]` form
+    /// of the context is made once per action, in `fallback`).
     func render(_ name: String, _ context: TemplateValue, fallback: inout Any?) throws(RenderError) -> String {
-        if let output = store.compiled[name]?.render(context) { return output }
+        if let output = compiled[name]?.render(context) { return output }
         let any = fallback ?? context.anyValue
         fallback = any
         guard let output = store.renderWithMustache(name, any) else {
