@@ -13,7 +13,7 @@
 public struct CompiledTemplate: Sendable {
     /// A name as the template wrote it, split once.
     struct Path: Sendable, Equatable {
-        /// The dot-separated parts, empty parts dropped (`.` and `` name the innermost value).
+        /// The dot-separated parts, empty parts dropped (`.`, like an empty name, is the innermost value).
         let names: [String]
         /// A name that starts with `.` is looked up only in the innermost value.
         let anchored: Bool
