@@ -62,6 +62,9 @@ enum Bootstrap {
         } catch {
             problems.append(.init(file: file, key: "templates", reason: error.description))
         }
+        for (name, reason) in (renderer?.store.notCompiled ?? [:]).sorted(by: { $0.key < $1.key }) {
+            logger.notice("template \(name) renders with swift-mustache, not compiled: \(reason)")
+        }
         if lint, let store = renderer?.store {
             // The templates' own words; what needs rendering (the law per debtor type, SMS lengths) and the settings
             // the letters rely on (company phone, ...) are check's to report.

@@ -7,15 +7,16 @@ public enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// The value as a Mustache context: strings, numbers as text, booleans, lists and dictionaries.
-    public var templateValue: Any {
+    /// The value as templates see it: strings, numbers as the text they were written as, booleans, lists and
+    /// objects; `null` is empty text (true in a section, as it always was).
+    public var templateValue: TemplateValue {
         switch self {
-        case .string(let s): return s
-        case .number(let n): return n
-        case .bool(let b): return b
-        case .null: return ""
-        case .array(let a): return a.map(\.templateValue)
-        case .object(let o): return o.mapValues(\.templateValue)
+        case .string(let s): return .text(s)
+        case .number(let n): return .text(n)
+        case .bool(let b): return .flag(b)
+        case .null: return .text("")
+        case .array(let a): return .list(a.map(\.templateValue))
+        case .object(let o): return .object(o.mapValues(\.templateValue))
         }
     }
 }

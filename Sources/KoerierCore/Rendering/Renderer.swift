@@ -1,5 +1,4 @@
 import Foundation
-import Mustache
 import Synchronization
 
 /// What an email action renders to, before MIME.
@@ -36,30 +35,29 @@ public struct Renderer: Sendable {
     private let available: Set<String>
     private let variants: [String: [String]]
     private let digests = DigestCache()
-    /// The store's templates, with the partials that depend on the configuration alone rendered once.
-    private let library: MustacheLibrary
+    /// The store's compiled templates with `company.*` printed in advance: the company is fixed per configuration.
+    private let compiled: [String: CompiledTemplate]
 
     public init(store: TemplateStore, configuration: Configuration) {
         self.store = store
         self.configuration = configuration
         self.available = Set(store.sources.keys)
         self.variants = TemplateResolver.variantIndex(available)
-        self.library = Self.precomputed(store, company: TemplateContext.company(configuration.company))
+        let company = TemplateValue.object(TemplateContext.company(configuration.company))
+        self.compiled = store.compiled.mapValues { $0.folding(["company": company]) }
     }
 
-    /// Partials whose only variables are `company.*` (the layout and footers) render the same for every action:
-    /// render them once and register the result as plain text, which saves a third of the template lookups.
-    static func precomputed(_ store: TemplateStore, company: [String: Any]) -> MustacheLibrary {
-        var library = store.library
-        for (name, source) in store.sources where name.hasPrefix("partials/") {
-            let tags = MustacheTags.scan(source)
-            guard !tags.isEmpty, tags.allSatisfy({ $0.name.hasPrefix("company.") && !$0.isSection }),
-                  let rendered = store.library.render(["company": company], withTemplate: name),
-                  !rendered.contains("{{"), let constant = try? MustacheTemplate(string: rendered)
-            else { continue }
-            library.register(constant, named: name)
+    /// Renders the template `name` for `context` (made by `TemplateContext.make` with this configuration): compiled
+    /// when it could be compiled and prints only text and flags, else with swift-mustache (its `[String: Any]` form
+    /// of the context is made once per action, in `fallback`).
+    func render(_ name: String, _ context: TemplateValue, fallback: inout Any?) throws(RenderError) -> String {
+        if let output = compiled[name]?.render(context) { return output }
+        let any = fallback ?? context.anyValue
+        fallback = any
+        guard let output = store.renderWithMustache(name, any) else {
+            throw RenderError(reason: "template \(name) could not be rendered")
         }
-        return library
+        return output
     }
 
     /// SHA-256 of a template's files, computed once per template name.
@@ -95,10 +93,10 @@ public struct Renderer: Sendable {
         let resolution = try resolve(action).get()
         let context = TemplateContext.make(action: action, configuration: configuration, today: localDay(now), variant: resolution.variant)
         let names = TemplateResolver.parts(.email).map { resolution.name + $0 }
+        var fallback: Any?
         var outputs: [String] = []
         for name in names {
-            guard let output = library.render(context, withTemplate: name) else { throw RenderError(reason: "template \(name) could not be rendered") }
-            outputs.append(output)
+            outputs.append(try render(name, context, fallback: &fallback))
         }
         let subject = outputs[0].split(whereSeparator: \.isWhitespace).joined(separator: " ")
         if subject.isEmpty { throw RenderError(reason: "template \(names[0]) rendered an empty subject") }
@@ -117,9 +115,8 @@ public struct Renderer: Sendable {
         try check(action, now: now, notices: notices)
         let resolution = try resolve(action).get()
         let context = TemplateContext.make(action: action, configuration: configuration, today: localDay(now), variant: resolution.variant)
-        guard let output = library.render(context, withTemplate: resolution.name) else {
-            throw RenderError(reason: "template \(resolution.name) could not be rendered")
-        }
+        var fallback: Any?
+        let output = try render(resolution.name, context, fallback: &fallback)
         let text = output.split(whereSeparator: \.isNewline).map { String($0).trimmingSpaces }
             .filter { !$0.isEmpty }.joined(separator: "\n")
         if text.isEmpty { throw RenderError(reason: "template \(resolution.name) rendered an empty text") }

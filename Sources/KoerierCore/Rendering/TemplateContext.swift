@@ -3,27 +3,28 @@ import Foundation
 /// Builds the variables a template sees (documented in docs/templates.md) from an action and the configuration.
 /// Every amount and date is formatted here, in Dutch, so templates never compute.
 public enum TemplateContext {
-    /// The context for `action`, rendered on the local day `today`.
-    public static func make(action: Action, configuration: Configuration, today: CalendarDate, variant: String?) -> [String: Any] {
+    /// The context for `action`, rendered on the local day `today`: an object, built once per action for all its parts.
+    /// swift-mustache reads the same values through `anyValue`.
+    public static func make(action: Action, configuration: Configuration, today: CalendarDate, variant: String?) -> TemplateValue {
         let currency = action.currency
         let company = configuration.company
         func amount(_ money: Money) -> String { DutchFormat.amount(money, currency: currency) }
 
-        let invoices: [[String: Any]] = action.invoices.map { invoice in
+        let invoices: [TemplateValue] = action.invoices.map { invoice in
             let overdue = DutchFormat.daysOverdue(due: invoice.dueDate, today: today)
-            return [
-                "number": invoice.number,
-                "date": DutchFormat.longDate(invoice.date),
-                "date_short": DutchFormat.shortDate(invoice.date),
-                "due_date": DutchFormat.longDate(invoice.dueDate),
-                "due_date_short": DutchFormat.shortDate(invoice.dueDate),
-                "amount": amount(invoice.amount),
-                "open": amount(invoice.open),
-                "days_overdue": String(overdue),
-                "is_overdue": overdue > 0,
-                "paid": amount(invoice.amount - invoice.open),
-                "is_partial": invoice.open > .zero && invoice.open < invoice.amount,
-            ]
+            return .object([
+                "number": .text(invoice.number),
+                "date": .text(DutchFormat.longDate(invoice.date)),
+                "date_short": .text(DutchFormat.shortDate(invoice.date)),
+                "due_date": .text(DutchFormat.longDate(invoice.dueDate)),
+                "due_date_short": .text(DutchFormat.shortDate(invoice.dueDate)),
+                "amount": .text(amount(invoice.amount)),
+                "open": .text(amount(invoice.open)),
+                "days_overdue": .text(String(overdue)),
+                "is_overdue": .flag(overdue > 0),
+                "paid": .text(amount(invoice.amount - invoice.open)),
+                "is_partial": .flag(invoice.open > .zero && invoice.open < invoice.amount),
+            ])
         }
         let rows = action.invoices.map {
             InvoiceRow(number: $0.number, date: $0.date, dueDate: $0.dueDate, amount: $0.amount, open: $0.open)
@@ -43,71 +44,72 @@ public enum TemplateContext {
         let salutation = salutation(for: action.debtor.contact ?? action.recipient.name, friendly: action.tone == .vriendelijk,
                                     companyName: action.debtor.type == .business ? action.debtor.name : nil)
 
-        var payment: [String: Any] = [
-            "iban": DutchFormat.iban(action.payment?.iban ?? company.iban),
-            "reference": action.payment?.reference ?? (action.invoices.count == 1 ? action.invoices[0].number : action.debtor.customerNumber ?? action.debtor.id),
-        ]
-        if let url = action.payment?.url { payment["url"] = url }
+        let payment = TemplateValue.object(compacting: [
+            "iban": .text(DutchFormat.iban(action.payment?.iban ?? company.iban)),
+            "reference": .text(action.payment?.reference ?? (action.invoices.count == 1 ? action.invoices[0].number : action.debtor.customerNumber ?? action.debtor.id)),
+            "url": action.payment?.url.map(TemplateValue.text),
+        ])
         let letter = letterValues(action, configuration: configuration, today: today, costs: costs ?? .zero)
 
-        return letter.merging([
-            "action": ["id": action.id],
-            "stage": action.stage,
-            "segment": action.segment,
-            "tone": action.tone.rawValue,
-            "variant": variant ?? "",
-            "channel": action.channel.rawValue,
-            "recipient": Self.compact([
-                "name": action.recipient.name,
-                "email": action.recipient.email?.value,
-                "phone": action.recipient.phone?.display,
+        let fields: [String: TemplateValue] = [
+            "action": .object(["id": .text(action.id)]),
+            "stage": .text(action.stage),
+            "segment": .text(action.segment),
+            "tone": .text(action.tone.rawValue),
+            "variant": .text(variant ?? ""),
+            "channel": .text(action.channel.rawValue),
+            "recipient": .object(compacting: [
+                "name": .text(action.recipient.name),
+                "email": action.recipient.email.map { .text($0.value) },
+                "phone": action.recipient.phone.map { .text($0.display) },
             ]),
-            "debtor": Self.compact([
-                "id": action.debtor.id,
-                "name": action.debtor.name,
-                "contact": action.debtor.contact,
-                "customer_number": action.debtor.customerNumber,
-                "is_consumer": action.debtor.type == .consumer,
-                "is_business": action.debtor.type == .business,
+            "debtor": .object(compacting: [
+                "id": .text(action.debtor.id),
+                "name": .text(action.debtor.name),
+                "contact": action.debtor.contact.map(TemplateValue.text),
+                "customer_number": action.debtor.customerNumber.map(TemplateValue.text),
+                "is_consumer": .flag(action.debtor.type == .consumer),
+                "is_business": .flag(action.debtor.type == .business),
             ]),
-            "has_contact": action.debtor.contact != nil,
-            "has_customer_number": action.debtor.customerNumber != nil,
-            "has_payment_reference": action.payment?.reference != nil,
-            "invoice_numbers": action.invoices.map(\.number).joined(separator: ", "),
-            "salutation": salutation,
-            "sender": Self.compact([
-                "name": senderName,
-                "title": senderTitle,
-                "email": senderEmail,
-                "phone": senderPhone,
-                "has_phone": !senderPhone.isEmpty,
-                "has_title": !(senderTitle ?? "").isEmpty,
+            "has_contact": .flag(action.debtor.contact != nil),
+            "has_customer_number": .flag(action.debtor.customerNumber != nil),
+            "has_payment_reference": .flag(action.payment?.reference != nil),
+            "invoice_numbers": .text(action.invoices.map(\.number).joined(separator: ", ")),
+            "salutation": .text(salutation),
+            "sender": .object(compacting: [
+                "name": .text(senderName),
+                "title": senderTitle.map(TemplateValue.text),
+                "email": .text(senderEmail),
+                "phone": .text(senderPhone),
+                "has_phone": .flag(!senderPhone.isEmpty),
+                "has_title": .flag(!(senderTitle ?? "").isEmpty),
             ]),
-            "company": Self.company(configuration.company),
-            "invoices": invoices,
-            "invoice": invoices.first ?? [:],
-            "invoice_count": String(invoices.count),
-            "single_invoice": invoices.count == 1,
-            "multiple_invoices": invoices.count > 1,
+            "company": .object(Self.company(configuration.company)),
+            "invoices": .list(invoices),
+            "invoice": invoices.first ?? .object([:]),
+            "invoice_count": .text(String(invoices.count)),
+            "single_invoice": .flag(invoices.count == 1),
+            "multiple_invoices": .flag(invoices.count > 1),
             // Tables only where they can appear: an SMS never carries a table.
-            "invoice_table_text": action.channel == .email ? InvoiceTable.text(rows, currency: currency) : "",
-            "invoice_table_html": action.channel == .email ? InvoiceTable.html(rows, currency: currency) : "",
-            "total_open": amount(totalOpen),
-            "collection_costs": amount(costs ?? .zero),
-            "has_collection_costs": (costs ?? .zero) > .zero,
-            "total_due": amount(totalOpen + (costs ?? .zero)),
-            "wik_costs": amount(WIK.collectionCosts(principal: totalOpen)),
+            "invoice_table_text": .text(action.channel == .email ? InvoiceTable.text(rows, currency: currency) : ""),
+            "invoice_table_html": .text(action.channel == .email ? InvoiceTable.html(rows, currency: currency) : ""),
+            "total_open": .text(amount(totalOpen)),
+            "collection_costs": .text(amount(costs ?? .zero)),
+            "has_collection_costs": .flag((costs ?? .zero) > .zero),
+            "total_due": .text(amount(totalOpen + (costs ?? .zero))),
+            "wik_costs": .text(amount(WIK.collectionCosts(principal: totalOpen))),
             "payment": payment,
-            "has_payment_url": action.payment?.url != nil,
-            "pay_by": DutchFormat.longDate(payBy),
-            "pay_by_short": DutchFormat.shortDate(payBy),
-            "pay_term_days": String(term),
-            "oldest_due_date": oldest.map { DutchFormat.longDate($0.dueDate) } ?? "",
-            "max_days_overdue": String(oldest.map { DutchFormat.daysOverdue(due: $0.dueDate, today: today) } ?? 0),
-            "today": DutchFormat.longDate(today),
-            "today_short": DutchFormat.shortDate(today),
-            "data": action.data.mapValues(\.templateValue),
-        ]) { letterValue, _ in letterValue }
+            "has_payment_url": .flag(action.payment?.url != nil),
+            "pay_by": .text(DutchFormat.longDate(payBy)),
+            "pay_by_short": .text(DutchFormat.shortDate(payBy)),
+            "pay_term_days": .text(String(term)),
+            "oldest_due_date": .text(oldest.map { DutchFormat.longDate($0.dueDate) } ?? ""),
+            "max_days_overdue": .text(String(oldest.map { DutchFormat.daysOverdue(due: $0.dueDate, today: today) } ?? 0)),
+            "today": .text(DutchFormat.longDate(today)),
+            "today_short": .text(DutchFormat.shortDate(today)),
+            "data": .object(action.data.mapValues(\.templateValue)),
+        ]
+        return .object(letter.merging(fields) { letterValue, _ in letterValue })
     }
 
     /// Stages from which a consumer's letter points to free debt help (Geldfit).
@@ -117,7 +119,7 @@ public enum TemplateContext {
 
     /// The variables of the letter rules: the "Betreft" line, the statement block, instalments, cost basis and VAT,
     /// debt help. Every amount and date is formatted here.
-    static func letterValues(_ action: Action, configuration: Configuration, today: CalendarDate, costs: Money) -> [String: Any] {
+    static func letterValues(_ action: Action, configuration: Configuration, today: CalendarDate, costs: Money) -> [String: TemplateValue] {
         func amount(_ money: Money) -> String { DutchFormat.amount(money, currency: action.currency) }
         let invoiced = action.invoices.reduce(Money.zero) { $0 + $1.amount }
         let partial = action.invoices.contains { $0.open > .zero && $0.open < $0.amount }
@@ -125,36 +127,36 @@ public enum TemplateContext {
         if case .string(let text)? = action.data["rente"], let value = Money(text), value > .zero { interest = value }
         let includeVAT = configuration.letters.collectionCostsIncludeVAT && costs > .zero
         let costsExVAT = includeVAT ? Money(cents: (costs.cents * 100 + 60) / 121) : costs
-        var values: [String: Any] = [
-            "betreft": betreft(action),
-            "total_amount": amount(invoiced),
-            "total_paid": amount(invoiced - action.totalOpen),
-            "has_partial_payments": partial,
-            "show_statement": partial || costs > .zero || interest != nil,
-            "interest": amount(interest ?? .zero),
-            "has_interest": interest != nil,
-            "total_due": amount(action.totalOpen + costs + (interest ?? .zero)),
-            "costs_include_vat": includeVAT,
-            "collection_costs_vat": amount(costs - costsExVAT),
-            "show_debt_help": action.debtor.type == .consumer && debtHelpStages.contains(action.stage),
-            "has_costs_basis": LetterRules.costsBasis(action) != nil && action.debtor.type == .business,
+        var values: [String: TemplateValue] = [
+            "betreft": .text(betreft(action)),
+            "total_amount": .text(amount(invoiced)),
+            "total_paid": .text(amount(invoiced - action.totalOpen)),
+            "has_partial_payments": .flag(partial),
+            "show_statement": .flag(partial || costs > .zero || interest != nil),
+            "interest": .text(amount(interest ?? .zero)),
+            "has_interest": .flag(interest != nil),
+            "total_due": .text(amount(action.totalOpen + costs + (interest ?? .zero))),
+            "costs_include_vat": .flag(includeVAT),
+            "collection_costs_vat": .text(amount(costs - costsExVAT)),
+            "show_debt_help": .flag(action.debtor.type == .consumer && debtHelpStages.contains(action.stage)),
+            "has_costs_basis": .flag(LetterRules.costsBasis(action) != nil && action.debtor.type == .business),
         ]
-        if let basis = LetterRules.costsBasis(action) { values["costs_basis"] = basis }
+        if let basis = LetterRules.costsBasis(action) { values["costs_basis"] = .text(basis) }
         if InstalmentPlan.stages.contains(action.stage), case .success(let plan) = InstalmentPlan.read(action.data, stage: action.stage) {
-            values["has_instalment"] = true
-            values["instalment"] = compact([
-                "amount": amount(plan.amount),
-                "last_amount": plan.lastAmount.map(amount),
-                "has_last_amount": plan.lastAmount != nil,
-                "count": plan.count.map(String.init),
-                "first_due": plan.firstDue.map(DutchFormat.longDate),
-                "due": plan.due.map(DutchFormat.longDate),
-                "is_overdue": plan.due.map { $0 < today } ?? false,
-                "number": plan.number.map(String.init),
-                "has_number": plan.number != nil,
+            values["has_instalment"] = .flag(true)
+            values["instalment"] = .object(compacting: [
+                "amount": .text(amount(plan.amount)),
+                "last_amount": plan.lastAmount.map { .text(amount($0)) },
+                "has_last_amount": .flag(plan.lastAmount != nil),
+                "count": plan.count.map { .text(String($0)) },
+                "first_due": plan.firstDue.map { .text(DutchFormat.longDate($0)) },
+                "due": plan.due.map { .text(DutchFormat.longDate($0)) },
+                "is_overdue": .flag(plan.due.map { $0 < today } ?? false),
+                "number": plan.number.map { .text(String($0)) },
+                "has_number": .flag(plan.number != nil),
             ])
         } else {
-            values["has_instalment"] = false
+            values["has_instalment"] = .flag(false)
         }
         return values
     }
@@ -219,26 +221,21 @@ public enum TemplateContext {
     }
 
     /// The company's identity as templates see it (`company.*`).
-    static func company(_ company: Configuration.CompanySettings) -> [String: Any] {
+    static func company(_ company: Configuration.CompanySettings) -> [String: TemplateValue] {
         [
-            "name": company.name,
-            "trade_name": company.tradeName,
-            "kvk": company.kvk,
-            "vat": company.vat,
-            "iban": company.iban,
-            "bic": company.bic,
-            "address_line": company.addressLine,
-            "postcode_city": company.postcodeCity,
-            "phone": company.phone,
-            "email": company.email,
-            "website": company.website,
-            "complaints": company.complaints,
+            "name": .text(company.name),
+            "trade_name": .text(company.tradeName),
+            "kvk": .text(company.kvk),
+            "vat": .text(company.vat),
+            "iban": .text(company.iban),
+            "bic": .text(company.bic),
+            "address_line": .text(company.addressLine),
+            "postcode_city": .text(company.postcodeCity),
+            "phone": .text(company.phone),
+            "email": .text(company.email),
+            "website": .text(company.website),
+            "complaints": .text(company.complaints),
         ]
-    }
-
-    /// Drops absent values: Mustache treats an empty string as true in a section, absence as false.
-    static func compact(_ values: [String: Any?]) -> [String: Any] {
-        values.compactMapValues { $0 }
     }
 
     /// The collection costs a message states: the action's own, or for a consumer 14-day letter the WIK amount.

@@ -2,11 +2,17 @@ import Crypto
 import Foundation
 import Mustache
 
-/// The loaded template tree: every `*.mustache` file under the template root, compiled once.
+/// The loaded template tree: every `*.mustache` file under the template root, compiled once (at start and on reload).
 public struct TemplateStore: Sendable {
     public let root: String
-    /// Compiled templates by name (path under the root without `.mustache`).
+    /// The templates as swift-mustache compiled them, by name (path under the root without `.mustache`): the
+    /// reference, and the renderer of the templates that are not in `compiled`.
     public let library: MustacheLibrary
+    /// The templates compiled to literal text and typed slots, partials inlined (`MustacheCompiler`), by name.
+    public let compiled: [String: CompiledTemplate]
+    /// Why a template is not in `compiled` (a feature such as a transform or inheritance), by name; these
+    /// render with swift-mustache.
+    public let notCompiled: [String: String]
     /// The raw source of each template, for hashing and linting.
     public let sources: [String: String]
 
@@ -27,6 +33,7 @@ public struct TemplateStore: Sendable {
         }
         var library = MustacheLibrary()
         var sources: [String: String] = [:]
+        var registered: [String: String] = [:]
         let enumerator = FileManager.default.enumerator(atPath: root)
         var paths: [String] = []
         while let path = enumerator?.nextObject() as? String {
@@ -40,16 +47,30 @@ public struct TemplateStore: Sendable {
             guard let text = String(data: data, encoding: .utf8) else {
                 throw LoadError(file: root + "/" + path, reason: "is not UTF-8 text")
             }
-            let source = name.hasSuffix(".html") ? text : "{{% CONTENT_TYPE: TEXT }}\n" + text
+            let source = Self.mustacheSource(name: name, text: text)
             do {
                 library.register(try MustacheTemplate(string: source), named: name)
             } catch {
                 throw LoadError(file: root + "/" + path, reason: "does not compile: \(Self.describe(error, source: source))")
             }
             sources[name] = text
+            registered[name] = source
         }
         self.library = library
         self.sources = sources
+        (self.compiled, self.notCompiled) = MustacheCompiler(sources: registered).compileAll()
+    }
+
+    /// `name` rendered by swift-mustache for `context` (a `TemplateValue.anyValue`): the reference the compiled
+    /// templates match, and the renderer of those that are not compiled. Nil when there is no such template.
+    public func renderWithMustache(_ name: String, _ context: Any) -> String? {
+        library.render(context, withTemplate: name)
+    }
+
+    /// The source swift-mustache compiles for a template file: text templates (all but `*.html`) open with the
+    /// `TEXT` content type, so they escape nothing.
+    static func mustacheSource(name: String, text: String) -> String {
+        name.hasSuffix(".html") ? text : "{{% CONTENT_TYPE: TEXT }}\n" + text
     }
 
     private static func describe(_ error: any Error, source: String) -> String {
