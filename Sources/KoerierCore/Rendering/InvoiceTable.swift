@@ -68,37 +68,57 @@ public enum InvoiceTable {
     /// HTML data table (width 100%, collapsed borders, inline styles, right-aligned amounts, shaded header, bold total); all text escaped.
     /// Classes `k-cell`, `k-hide-s` and `k-show-s` let the layout's phone rule (max-width 480px) drop the date column.
     public static func html(_ rows: [InvoiceRow], currency: String) -> String {
-        let pad = "padding:6px 8px;"
-        let cell = pad + "border-bottom:1px solid #dddddd;"
-        let head = pad + "background-color:#f2f2f2;font-weight:bold;border-bottom:2px solid #bbbbbb;"
-        let bold = pad + "font-weight:bold;border-top:2px solid #bbbbbb;"
-        let left = "text-align:left;"
-        let right = "text-align:right;white-space:nowrap;"
+        var out = htmlHead
+        out.reserveCapacity(htmlHead.utf8.count + rows.count * 700 + htmlFoot.utf8.count + 200)
+        for row in rows {
+            out += "<tr><td class=\"k-cell\" style=\"\(Style.cell)\(Style.left)word-break:break-all;\">"
+            out += escape(row.number)
+            out += "</td><td class=\"k-cell k-hide-s\" style=\"\(Style.cell)\(Style.left)white-space:nowrap;\">"
+            out += escape(DutchFormat.shortDate(row.date))
+            out += "</td><td class=\"k-cell\" style=\"\(Style.cell)\(Style.left)white-space:nowrap;\">"
+            out += escape(DutchFormat.shortDate(row.dueDate))
+            out += "</td><td class=\"k-cell\" style=\"\(Style.cell)\(Style.right)\">"
+            out += escape(DutchFormat.amount(row.open, currency: currency))
+            out += "</td></tr>\n"
+        }
+        out += htmlFoot
+        out += escape(DutchFormat.amount(total(rows), currency: currency))
+        out += "</td></tr>\n</tfoot>\n</table>\n"
+        return out
+    }
 
+    /// The inline styles of the HTML table.
+    private enum Style {
+        static let pad = "padding:6px 8px;"
+        static let cell = pad + "border-bottom:1px solid #dddddd;"
+        static let head = pad + "background-color:#f2f2f2;font-weight:bold;border-bottom:2px solid #bbbbbb;"
+        static let bold = pad + "font-weight:bold;border-top:2px solid #bbbbbb;"
+        static let left = "text-align:left;"
+        static let right = "text-align:right;white-space:nowrap;"
+    }
+
+    /// The table up to its first row: the same for every message, built once.
+    private static let htmlHead: String = {
         var out = "<table width=\"100%\" cellspacing=\"0\" cellpadding=\"0\" "
             + "style=\"width:100%;border-collapse:collapse;font-family:Arial,Helvetica,sans-serif;font-size:14px;\">\n"
         out += "<thead>\n<tr>"
-        out += "<th scope=\"col\" class=\"k-cell\" style=\"\(head)\(left)\">\(escape(headers.number))</th>"
-        out += "<th scope=\"col\" class=\"k-cell k-hide-s\" style=\"\(head)\(left)\">\(escape(headers.date))</th>"
-        out += "<th scope=\"col\" class=\"k-cell\" style=\"\(head)\(left)\">\(escape(headers.dueDate))</th>"
-        out += "<th scope=\"col\" class=\"k-cell\" style=\"\(head)\(right)\">\(escape(headers.open))</th>"
+        out += "<th scope=\"col\" class=\"k-cell\" style=\"\(Style.head)\(Style.left)\">\(escape(headers.number))</th>"
+        out += "<th scope=\"col\" class=\"k-cell k-hide-s\" style=\"\(Style.head)\(Style.left)\">\(escape(headers.date))</th>"
+        out += "<th scope=\"col\" class=\"k-cell\" style=\"\(Style.head)\(Style.left)\">\(escape(headers.dueDate))</th>"
+        out += "<th scope=\"col\" class=\"k-cell\" style=\"\(Style.head)\(Style.right)\">\(escape(headers.open))</th>"
         out += "</tr>\n</thead>\n<tbody>\n"
-        for row in rows {
-            out += "<tr>"
-            out += "<td class=\"k-cell\" style=\"\(cell)\(left)word-break:break-all;\">\(escape(row.number))</td>"
-            out += "<td class=\"k-cell k-hide-s\" style=\"\(cell)\(left)white-space:nowrap;\">\(escape(DutchFormat.shortDate(row.date)))</td>"
-            out += "<td class=\"k-cell\" style=\"\(cell)\(left)white-space:nowrap;\">\(escape(DutchFormat.shortDate(row.dueDate)))</td>"
-            out += "<td class=\"k-cell\" style=\"\(cell)\(right)\">\(escape(DutchFormat.amount(row.open, currency: currency)))</td>"
-            out += "</tr>\n"
-        }
-        out += "</tbody>\n<tfoot>\n<tr>"
-        // Desktop spans three columns; a phone hides the date column, so a second label spans the two that remain.
-        out += "<td colspan=\"3\" class=\"k-cell k-hide-s\" style=\"\(bold)\(left)\">\(escape(totalLabel))</td>"
-        out += "<td colspan=\"2\" class=\"k-cell k-show-s\" style=\"display:none;\(bold)\(left)\">\(escape(totalLabel))</td>"
-        out += "<td class=\"k-cell\" style=\"\(bold)\(right)\">\(escape(DutchFormat.amount(total(rows), currency: currency)))</td>"
-        out += "</tr>\n</tfoot>\n</table>\n"
         return out
-    }
+    }()
+
+    /// From the end of the rows to the total amount.
+    private static let htmlFoot: String = {
+        var out = "</tbody>\n<tfoot>\n<tr>"
+        // Desktop spans three columns; a phone hides the date column, so a second label spans the two that remain.
+        out += "<td colspan=\"3\" class=\"k-cell k-hide-s\" style=\"\(Style.bold)\(Style.left)\">\(escape(totalLabel))</td>"
+        out += "<td colspan=\"2\" class=\"k-cell k-show-s\" style=\"display:none;\(Style.bold)\(Style.left)\">\(escape(totalLabel))</td>"
+        out += "<td class=\"k-cell\" style=\"\(Style.bold)\(Style.right)\">"
+        return out
+    }()
 
     // MARK: - Helpers
 
@@ -109,6 +129,7 @@ public enum InvoiceTable {
 
     /// Escapes `& < > " '` for HTML text and attribute values.
     static func escape(_ text: String) -> String {
+        if !text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for character in text {
@@ -126,7 +147,8 @@ public enum InvoiceTable {
 
     /// Replaces newlines, tabs and other control characters by spaces so that a value stays on its line.
     static func sanitized(_ text: String) -> String {
-        String(text.map { character in
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
+        return String(text.map { character in
             character.unicodeScalars.contains { $0.properties.generalCategory == .control
                 || $0.properties.generalCategory == .lineSeparator
                 || $0.properties.generalCategory == .paragraphSeparator } ? " " : character

@@ -199,8 +199,17 @@ public enum TemplateContext {
 
     /// The name without titles (`dr.`, `mr.`, `ing.`, post-nominals such as `MSc`), separators tidied.
     static func withoutTitles(_ name: String) -> String {
-        name.split(separator: " ").map(String.init).filter { !titles.contains($0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ","))) }
-            .joined(separator: " ").trimmingCharacters(in: CharacterSet(charactersIn: ", "))
+        let kept = name.split(separator: " ").filter { !titles.contains(trimmed(Substring($0.lowercased()), of: [","])) }
+        return trimmed(Substring(kept.joined(separator: " ")), of: [",", " "])
+    }
+
+    /// `text` without the scalars in `edges` at either end (what Foundation's `trimmingCharacters(in:)` does, without
+    /// building a character set for each word).
+    static func trimmed(_ text: Substring, of edges: Set<Unicode.Scalar>) -> String {
+        var scalars = text.unicodeScalars[...]
+        while let first = scalars.first, edges.contains(first) { scalars = scalars.dropFirst() }
+        while let last = scalars.last, edges.contains(last) { scalars = scalars.dropLast() }
+        return String(scalars)
     }
 
     /// Whether `name` names a department ("Afdeling Crediteuren", "Crediteurenadministratie").
