@@ -92,7 +92,7 @@ extension Dispatcher {
     /// The terminal event of an action that ended under this same file name, when the file is back in the spool
     /// (a power loss undid its claim rename) and its terminal folder does not hold it: the move is to be finished.
     private func resurfaced(_ id: String, file: String) -> JournalEvent.Kind? {
-        guard let ended = state.withLock({ $0.index.ending(of: id) }), ended.file == StableHash.fnv1a64(file) else { return nil }
+        guard let ended = state.withLock({ $0.index.ending(of: id) }), ended.ended(under: file) else { return nil }
         let folder = ActionLifecycle.folder(for: ended.kind)
         return spool.exists(file, in: folder) ? nil : ended.kind
     }

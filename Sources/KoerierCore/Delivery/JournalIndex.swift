@@ -26,12 +26,26 @@ public struct JournalIndex: Sendable {
     /// How an action ended: its terminal event and the hash of the file name it ended under.
     public struct Ending: Sendable, Equatable {
         public var kind: JournalEvent.Kind
+        /// 56 bits of the FNV-1a hash of the file name (the rest of a table slot holds the kind).
         public var file: UInt64
+
+        public init(kind: JournalEvent.Kind, fileName: String) {
+            self.kind = kind
+            self.file = StableHash.fnv1a64(fileName) & 0x00FF_FFFF_FFFF_FFFF
+        }
+
+        init(kind: JournalEvent.Kind, file: UInt64) {
+            self.kind = kind
+            self.file = file
+        }
+
+        /// True when the action ended under the file name `name`.
+        public func ended(under name: String) -> Bool { file == StableHash.fnv1a64(name) & 0x00FF_FFFF_FFFF_FFFF }
     }
     /// Action ids that reached a terminal event, as 64-bit FNV-1a hashes: a few bytes an action instead of strings,
     /// so 100,000 finished actions cost a few MiB. (Two different ids share a hash with a chance of about 1 in 10^7
     /// at a million actions; the cost would be one action rejected as a duplicate, with a reason, never a double send.)
-    private var endings: [UInt64: Ending] = [:]
+    private var endings = EndingsTable()
     /// When each debtor was last sent a message; kept only when pacing is on.
     public private(set) var debtorLastSent: [String: Date] = [:]
     /// Whether `debtorLastSent` is kept.
@@ -104,7 +118,7 @@ public struct JournalIndex: Sendable {
             history.openSending = false
             history.terminal = event.event
             history.terminalReason = event.reason ?? event.detail
-            endings[StableHash.fnv1a64(event.action)] = Ending(kind: event.event, file: StableHash.fnv1a64(file))
+            endings[StableHash.fnv1a64(event.action)] = Ending(kind: event.event, fileName: file)
         case .delivered, .undelivered, .complained:
             break
         }
@@ -114,7 +128,7 @@ public struct JournalIndex: Sendable {
     /// Folds an event written by this run: only what later decisions need (terminal ids, pacing), not per-file history.
     public mutating func applyLive(_ event: JournalEvent) {
         if event.event.isTerminal {
-            endings[StableHash.fnv1a64(event.action)] = Ending(kind: event.event, file: StableHash.fnv1a64(event.file ?? event.action))
+            endings[StableHash.fnv1a64(event.action)] = Ending(kind: event.event, fileName: event.file ?? event.action)
         }
         if tracksDebtors, event.event == .sent, let debtor = event.debtor { debtorLastSent[debtor] = event.ts }
         if let file = event.file, files[file] != nil { files[file] = nil }

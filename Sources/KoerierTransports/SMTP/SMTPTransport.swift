@@ -64,18 +64,19 @@ public final class SMTPTransport: EmailTransport, Service {
         request.timeout = settings.timeout
         request.verifyPeer = settings.verifyPeer
 
-        guard let easy = pool.withLock({ $0.popLast() }) ?? CurlEasy() else {
-            return .temporary(code: nil, detail: "libcurl could not create a handle", retryAfter: nil)
-        }
         await nextInLine.enter()
         guard await permit() else {
             await nextInLine.leave()
-            pool.withLock { $0.append(easy) }
             return .withheld
         }
-        easy.configure(request)
         await gate.enter()
         await nextInLine.leave()
+        // A handle (with its buffers) only for a transfer that has its connection: at most `connections` of them.
+        guard let easy = pool.withLock({ $0.popLast() }) ?? CurlEasy() else {
+            await gate.leave()
+            return .temporary(code: nil, detail: "libcurl could not create a handle", retryAfter: nil)
+        }
+        easy.configure(request)
         let current = driver.withLock { $0 }
         let response = Self.redacting(await current.perform(easy), with: redactor)
         await gate.leave()
