@@ -318,17 +318,23 @@ public final class HTTPSMSTransport: SMSTransport, Service {
         }
         await provider.acquire()
         await provider.leaveLine()
-        let result = await perform(spec, timeout: provider.timeout)
+        let headers = spec.headers == provider.sendHeaders ? provider.sendHeaderLines : Self.headerLines(spec.headers)
+        let result = await perform(spec, headers: headers, timeout: provider.timeout)
         await provider.release()
         return result
     }
 
-    private func perform(_ spec: HTTPRequestSpec, timeout: Int) async -> Exchange {
+    /// `Name: value` lines for curl, and an empty `Expect:`, which stops curl from waiting for `100 Continue` before
+    /// larger bodies.
+    static func headerLines(_ headers: [HTTPHeader]) -> [String] {
+        headers.map { "\($0.name): \($0.value)" } + ["Expect:"]
+    }
+
+    private func perform(_ spec: HTTPRequestSpec, headers: [String], timeout: Int) async -> Exchange {
         guard let easy = takeHandle() else { return .notSent("no curl handle could be made") }
         var request = CurlRequest(url: spec.url)
         request.method = spec.method
-        // An empty `Expect:` stops curl from waiting for `100 Continue` before larger bodies.
-        request.headers = spec.headers.map { "\($0.name): \($0.value)" } + ["Expect:"]
+        request.headers = headers
         request.body = spec.body
         request.timeout = max(1, timeout)
         request.connectTimeout = max(1, min(tuning.connectTimeout, request.timeout))

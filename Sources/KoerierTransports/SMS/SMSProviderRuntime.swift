@@ -28,7 +28,15 @@ actor SMSProviderRuntime {
     private var pausedAt: ContinuousClock.Instant?
     private var strikes = 0
 
-    init(name: String, codec: any SMSProviderCodec, settings: SMSProviderSettings, timeout: Int, concurrency: Int, ratePerSecond: Double, sendAhead: Int = 32) {
+    /// The header lines of a send request, formatted once: a provider's send headers (credentials, content type) are
+    /// the same for every message. Used when a request's headers are these; any other request formats its own.
+    nonisolated let sendHeaders: [HTTPHeader]
+    nonisolated let sendHeaderLines: [String]
+
+    init(name: String, codec: any SMSProviderCodec, settings: SMSProviderSettings, timeout: Int, concurrency: Int, ratePerSecond: Double,
+         sendAhead: Int = 32, sendHeaders: [HTTPHeader] = []) {
+        self.sendHeaders = sendHeaders
+        self.sendHeaderLines = HTTPSMSTransport.headerLines(sendHeaders)
         self.name = name
         self.codec = codec
         self.settings = settings
@@ -132,14 +140,16 @@ extension SMSProviderRuntime {
             throw fail("kind '\(config.kind)' has no codec")
         }
         let probe = OutgoingSMS(actionID: "koerier-settings-check", to: "+31612345678", from: "Koerier", text: "check", unicode: false, parts: 1)
+        let probed: HTTPRequestSpec
         do {
-            _ = try codec.request(for: probe, settings: settings)
+            probed = try codec.request(for: probe, settings: settings)
         } catch {
             throw fail(error.message)
         }
         return SMSProviderRuntime(
             name: config.name, codec: codec, settings: settings, timeout: config.timeout,
-            concurrency: config.concurrency, ratePerSecond: config.ratePerSecond, sendAhead: sendAhead
+            concurrency: config.concurrency, ratePerSecond: config.ratePerSecond, sendAhead: sendAhead,
+            sendHeaders: probed.headers
         )
     }
 }
