@@ -224,7 +224,7 @@ extension Configuration {
             debtorPacing: pacing > 0 ? pacing : nil,
             shutdownDeadline: try reader.duration("shutdown_deadline", default: 30, range: DurationBounds.shutdownDeadline),
             intakeBatch: try reader.int("intake_batch", default: 512, range: 1...100_000),
-            sendAhead: try reader.int("send_ahead", default: 32, range: 1...1024)
+            sendAhead: try reader.int("send_ahead", default: 32, range: 0...1024)
         )
     }
 

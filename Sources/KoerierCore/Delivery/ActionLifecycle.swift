@@ -22,7 +22,7 @@ import Foundation
 ///    |                                                    --temporary/unknown--> deferred retry | failed (gave up)
 /// ```
 public struct ActionLifecycle: Sendable, Equatable {
-    /// Attempts whose bytes went on the wire (journalled `sending`).
+    /// Attempts journalled `sending` (their bytes went out, or were about to when a crash came).
     public var attempts = 0
     public var firstAttempt: Date?
     /// When the last attempt went on the wire.
@@ -64,7 +64,7 @@ public struct ActionLifecycle: Sendable, Equatable {
         case notReady(detail: String)
         /// The message is rendered and ready for its transport.
         case rendered(channel: Action.Channel, providersPausedUntil: Date?)
-        /// The transport is about to put the first byte on the wire (after every wait for a connection or a rate slot).
+        /// The transport is about to send: next in line for a connection or provider slot (`delivery.send_ahead`).
         case onWire
         /// The relay's or provider's answer. `possiblyTaken`: the provider may hold it although the answer says otherwise.
         case answered(DeliveryOutcome, provider: String, possiblyTaken: Bool)

@@ -160,7 +160,7 @@ extension Dispatcher {
         }
         guard step.next == .send else { return }
 
-        // `sending` is journalled by the transport's permit: after its waits, right before the first byte leaves.
+        // `sending` is journalled by the transport's permit, when the send is next in line (see `SendPermit`).
         let attempt = Mutex((item: item, prefix: pending, refused: false))
         let permit: SendPermit = { [self] in
             let (events, current) = attempt.withLock { shared -> ([JournalEvent], WorkItem) in

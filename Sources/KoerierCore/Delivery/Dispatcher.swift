@@ -202,9 +202,11 @@ public final class Dispatcher: Sendable {
         let scanner = SpoolScanner(path: spool.layout.path(.new))
         while !isStopping {
             let configuration = runtime.configuration
-            let inHand = (await queue.count) + state.withLock { $0.inFlight }
+            let queued = await queue.count
+            let inHand = queued + state.withLock { $0.inFlight }
             let batch = configuration.delivery.intakeBatch
-            let room = inHand <= batch / 2 ? batch - inHand : 0
+            // Also whenever the queue is empty, so an intake_batch smaller than twice the concurrency never idles workers.
+            let room = inHand <= batch / 2 || queued == 0 ? max(0, batch - inHand) : 0
             let broken = state.withLock { $0.journalBroken }
             var claimed = 0
             var scannedAll = false
@@ -263,12 +265,22 @@ public final class Dispatcher: Sendable {
                 guard let item else { continue }
                 if requeued {
                     await queue.push(item)
-                } else if (try? spool.move(file, from: .deferred, to: .active)) == true {
-                    state.withLock { $0.unsyncedMoves = true }
-                    await queue.push(item)
-                } else {
-                    release(file)
-                    logger.error("deferred file vanished from the spool", metadata: ["spool.file": "\(file)"])
+                    continue
+                }
+                do {
+                    if try spool.move(file, from: .deferred, to: .active) {
+                        state.withLock { $0.unsyncedMoves = true }
+                        await queue.push(item)
+                    } else {
+                        release(file)
+                        logger.error("deferred file vanished from the spool", metadata: ["spool.file": "\(file)"])
+                    }
+                } catch {
+                    // The file is still in deferred/ and its name stays held: it waits and is tried again shortly.
+                    logger.error("cannot move a due action back to active/ just now; trying again shortly", metadata: [
+                        "spool.file": "\(file)", "error": "\(error)",
+                    ])
+                    schedule(item, actionID: item.actionID, at: now().addingTimeInterval(10))
                 }
             }
             if due.count == 512 { continue }

@@ -15,17 +15,18 @@ public enum DeliveryOutcome: Sendable, Equatable {
     public static let withheld = DeliveryOutcome.temporary(code: nil, detail: "not sent: the attempt could not be journalled", retryAfter: nil)
 }
 
-/// Called by a transport once per attempt, right before the message's first byte goes out: after every wait for a
-/// connection, a concurrency slot or the rate limit. It makes the `sending` event durable; when it returns false
+/// Called by a transport once per attempt, when the message is next in line for a connection or a provider's slot
+/// (at most `delivery.send_ahead` per relay or provider wait there with it; with `send_ahead` 0, once the connection
+/// or slot is taken, right before the first byte). It makes the `sending` event durable; when it returns false
 /// (the journal cannot be written and Koerier is stopping) the transport sends nothing and returns at once.
-/// A transport that gives up before that point (no connection, every provider paused) never calls it.
+/// A transport that gives up before that point (every provider paused) never calls it.
 public typealias SendPermit = @Sendable () async -> Bool
 
 /// Sends email messages; implementations live in KoerierTransports.
 public protocol EmailTransport: Sendable {
     /// A short name for the journal's `provider` field (`smtp`, `outbox`).
     var name: String { get }
-    /// Sends one message; `permit` is called right before its bytes go out.
+    /// Sends one message; `permit` is called before its bytes go out (see `SendPermit`).
     func send(_ message: EmailMessage, permit: @escaping SendPermit) async -> DeliveryOutcome
     /// Lets in-flight sends end and releases connections.
     func shutdown() async
@@ -71,7 +72,7 @@ public struct SMSResult: Sendable, Equatable {
 
 /// Sends SMS through the configured providers, failing over only when a provider certainly did not take it.
 public protocol SMSTransport: Sendable {
-    /// Sends one SMS; `permit` is called once, right before the first request goes out.
+    /// Sends one SMS; `permit` is called once, before the first request goes out (see `SendPermit`).
     func send(_ sms: OutgoingSMS, permit: @escaping SendPermit) async -> SMSResult
     /// Asks the providers whether they have a message for this action (after a crash left it ambiguous):
     /// `.accepted` when one has it; `.temporary` when every provider certainly does not (resending is safe);

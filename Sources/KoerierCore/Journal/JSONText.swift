@@ -20,7 +20,6 @@ public enum JSONText {
         out.append(0x22)
         var string = string
         string.withUTF8 { input in
-            out.reserveCapacity(out.count + input.count + 2)
             var index = 0
             while index < input.count {
                 let byte = input[index]

@@ -148,21 +148,13 @@ public final class Journal: Service, Sendable {
         _ = done.wait(timeout: .now() + timeout)
     }
 
-    /// How long the writer lets appends gather before a commit while appends come from several tasks at once (the
-    /// last commit carried more than one): one fsync then serves the `sending` or outcome events of many sends. A
-    /// lone append (an idle daemon) is written at once.
-    static let gatherWindow: useconds_t = 0
-
     private func writeLoop() {
-        var lastBatch = 0
         while true {
             wake.wait()
-            if Self.gatherWindow > 0 && lastBatch > 1 && state.withLock({ !$0.closed && $0.pending.count < 64 }) { usleep(Self.gatherWindow) }
             let (batch, closed) = state.withLock { state -> ([Pending], Bool) in
                 defer { state.pending.removeAll() }
                 return (state.pending, state.closed)
             }
-            lastBatch = batch.count
             if !batch.isEmpty {
                 let started = ContinuousClock.now
                 let result = writer.write(batch.map(\.events), archive: batch.flatMap(\.archive))

@@ -27,10 +27,16 @@ public struct Spool: Sendable {
 
     /// Moves `name` from one folder to another with rename(2). False when the file is no longer there.
     @discardableResult
+    /// Never replaces a file of the target name (`RenameNoReplace`): that is an error, and both files stay.
     public func move(_ name: String, from: SpoolLayout.Folder, to: SpoolLayout.Folder, as target: String? = nil) throws -> Bool {
-        if rename(layout.path(from, name), layout.path(to, target ?? name)) == 0 { return true }
-        if errno == ENOENT { return false }
-        throw SpoolError(path: layout.path(from, name), reason: "cannot move to \(to.rawValue)/: \(String(cString: strerror(errno)))")
+        switch RenameNoReplace.rename(layout.path(from, name), layout.path(to, target ?? name)) {
+        case .renamed: return true
+        case .missing: return false
+        case .taken:
+            throw SpoolError(path: layout.path(from, name), reason: "cannot move to \(to.rawValue)/: a file of that name is already there")
+        case .failed(let code):
+            throw SpoolError(path: layout.path(from, name), reason: "cannot move to \(to.rawValue)/: \(String(cString: strerror(code)))")
+        }
     }
 
     /// What claiming a file from new/ gave.

@@ -303,21 +303,35 @@ public final class HTTPSMSTransport: SMSTransport, Service {
         case ambiguous(String)
     }
 
-    /// Waits for the rate limit of `provider`, asks the permit (a send journals `sending` here), takes a concurrency
-    /// slot, then runs `spec` on a pooled handle.
-    /// Those next in line (at most `sendAhead`) wait for the rate limit and ask the permit while the requests ahead
-    /// are still on the wire: their `sending` events share fsyncs and a slot never idles for the journal. At most
-    /// `sendAhead + concurrency` requests are journalled `sending` without an answer at any moment.
+    /// Asks the permit (a send journals `sending` here), takes a concurrency slot, waits for the rate limit of
+    /// `provider`, then runs `spec` on a pooled handle.
+    /// Those next in line (at most `sendAhead`) ask the permit while the requests ahead are still on the wire: their
+    /// `sending` events share fsyncs and a slot never idles for the journal; the rate limit is then waited for in the
+    /// slot. At most `sendAhead + concurrency` requests are journalled `sending` without an answer at any moment.
+    /// With `sendAhead` 0: slot, rate limit, permit, request, as strictly as before (at most `concurrency`).
     private func exchange(_ spec: HTTPRequestSpec, with provider: SMSProviderRuntime, permit: OncePermit? = nil) async -> Exchange {
-        await provider.enterLine()
-        let wait = await provider.reserveRateSlot()
-        if wait > 0 { try? await Task.sleep(for: .seconds(wait)) }
-        if let permit, await !permit.granted() {
+        if provider.sendAhead > 0 {
+            await provider.enterLine()
+            if let permit, await !permit.granted() {
+                await provider.leaveLine()
+                return .notSent("not sent: the attempt could not be journalled")
+            }
+            await provider.acquire()
             await provider.leaveLine()
-            return .notSent("not sent: the attempt could not be journalled")
+            // The rate limit is kept at the slot, where requests really start (reserved earlier, requests that waited
+            // for a slot would leave in a burst).
+            let wait = await provider.reserveRateSlot()
+            if wait > 0 { try? await Task.sleep(for: .seconds(wait)) }
+        } else {
+            // send_ahead 0: slot, rate limit, then the permit, right before the request leaves.
+            await provider.acquire()
+            let wait = await provider.reserveRateSlot()
+            if wait > 0 { try? await Task.sleep(for: .seconds(wait)) }
+            if let permit, await !permit.granted() {
+                await provider.release()
+                return .notSent("not sent: the attempt could not be journalled")
+            }
         }
-        await provider.acquire()
-        await provider.leaveLine()
         let headers = spec.headers == provider.sendHeaders ? provider.sendHeaderLines : Self.headerLines(spec.headers)
         let result = await perform(spec, headers: headers, timeout: provider.timeout)
         await provider.release()

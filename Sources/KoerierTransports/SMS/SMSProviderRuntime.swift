@@ -23,7 +23,9 @@ actor SMSProviderRuntime {
     private let gate: AsyncGate
     /// The sends next in line: at most `sendAhead` wait for the rate limit, ask their permit and wait for a
     /// slot, so a slot never idles while the journal makes the next `sending` durable.
-    private let line: AsyncGate
+    private let line: AsyncGate?
+    /// Sends that may wait in line with their permit (`delivery.send_ahead`); 0: the permit comes after the slot.
+    nonisolated let sendAhead: Int
     private var pausedUntil: ContinuousClock.Instant?
     private var pausedAt: ContinuousClock.Instant?
     private var strikes = 0
@@ -43,7 +45,8 @@ actor SMSProviderRuntime {
         self.timeout = timeout
         self.concurrency = max(1, concurrency)
         self.gate = AsyncGate(width: max(1, concurrency))
-        self.line = AsyncGate(width: max(1, sendAhead))
+        self.line = sendAhead > 0 ? AsyncGate(width: sendAhead) : nil
+        self.sendAhead = max(0, sendAhead)
         self.bucket = TokenBucket(rate: ratePerSecond)
         self.origin = clock.now
     }
@@ -57,10 +60,10 @@ actor SMSProviderRuntime {
     func release() async { await gate.leave() }
 
     /// Takes a place in line (before the rate limit and the permit); left once a slot is taken or the send gives up.
-    func enterLine() async { await line.enter() }
+    func enterLine() async { await line?.enter() }
 
     /// Gives the place in line back.
-    func leaveLine() async { await line.leave() }
+    func leaveLine() async { await line?.leave() }
 
     /// Requests holding a slot.
     var inFlightCount: Int { get async { await gate.holders } }

@@ -11,13 +11,14 @@ import Synchronization
 /// At most `connections` transactions run at once. The permit (which journals `sending`) is asked by up to `sendAhead`
 /// messages next in line for a connection while those ahead are still on the wire: their `sending` events share
 /// one fsync, and no connection idles for the journal. At most `sendAhead + connections` messages are journalled
-/// `sending` without an answer at any moment (what a crash can leave in doubt).
+/// `sending` without an answer at any moment (what a crash can leave in doubt). With `sendAhead` 0 the permit is
+/// asked only once the connection is taken, right before the first byte: at most `connections` in doubt.
 public final class SMTPTransport: EmailTransport, Service {
     public let name = "smtp"
     private let settings: Configuration.SMTPSettings
     private let gate: AsyncGate
     /// Places for the messages next in line (`sendAhead`), taken before the permit, left once on the wire.
-    private let nextInLine: AsyncGate
+    private let nextInLine: AsyncGate?
     /// The curl multi handle in use; replaced (and the old one drained) when a connection may be out of step.
     private let driver: Mutex<CurlMultiDriver>
     private let pool = Mutex<[CurlEasy]>([])
@@ -36,7 +37,7 @@ public final class SMTPTransport: EmailTransport, Service {
         }
         self.settings = settings
         self.gate = AsyncGate(width: settings.connections)
-        self.nextInLine = AsyncGate(width: max(1, sendAhead))
+        self.nextInLine = sendAhead > 0 ? AsyncGate(width: sendAhead) : nil
         self.driver = Mutex(driver)
         self.logger = logger
         self.redactor = SMTPCredentialRedactor(username: settings.username, password: settings.password)
@@ -64,13 +65,22 @@ public final class SMTPTransport: EmailTransport, Service {
         request.timeout = settings.timeout
         request.verifyPeer = settings.verifyPeer
 
-        await nextInLine.enter()
-        guard await permit() else {
+        if let nextInLine {
+            await nextInLine.enter()
+            guard await permit() else {
+                await nextInLine.leave()
+                return .withheld
+            }
+            await gate.enter()
             await nextInLine.leave()
-            return .withheld
+        } else {
+            // send_ahead 0: the permit only once the connection is ours, right before the first byte.
+            await gate.enter()
+            guard await permit() else {
+                await gate.leave()
+                return .withheld
+            }
         }
-        await gate.enter()
-        await nextInLine.leave()
         // A handle (with its buffers) only for a transfer that has its connection: at most `connections` of them.
         guard let easy = pool.withLock({ $0.popLast() }) ?? CurlEasy() else {
             await gate.leave()
