@@ -34,7 +34,8 @@ private struct SMTPSink {
             target.sin_addr.s_addr = inet_addr("127.0.0.1")
             let connected = withUnsafePointer(to: &target) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
             close(client)
-            if connected == 0 { return SMTPSink(process: process, port: port) }
+            // Connected to our sink, not to another test's server that took the port first.
+            if connected == 0 && process.isRunning { return SMTPSink(process: process, port: port) }
             try await Task.sleep(for: .milliseconds(20))
         }
         kill(process.processIdentifier, SIGKILL)
@@ -80,8 +81,8 @@ struct SMTPSendAheadTests {
     /// answer may take its next permit before the caller has seen (journalled) that answer, so the caller can count one
     /// more per connection. Without the line's bound all 40 would hold a permit at once.
     @Test("40 sends at once over 2 connections: at most send_ahead + 2 x connections hold a permit without a recorded answer",
-          arguments: [(sendAhead: 3, bound: 7), (sendAhead: 0, bound: 4)])
-    func inDoubtBound(sendAhead: Int, bound: Int) async throws {
+          arguments: [(sendAhead: 3, bound: 7, least: 3), (sendAhead: 0, bound: 4, least: 1)])
+    func inDoubtBound(sendAhead: Int, bound: Int, least: Int) async throws {
         let sink = try await SMTPSink.start()
         defer { sink.stop() }
         var logger = Logger(label: "koerier.test.send-ahead")
@@ -112,7 +113,9 @@ struct SMTPSendAheadTests {
         let result = outstanding.state.withLock { $0 }
         #expect(result.accepted == 40)
         #expect(result.most <= bound, "\(result.most) permits out at once")
-        #expect(result.most >= min(bound, 3), "\(result.most) permits out at once: the line never filled")
+        // With a line, its first places fill at once (their permits are granted before any transfer ends): more
+        // permits out than connections shows the sends ahead really wait with theirs.
+        #expect(result.most >= least, "\(result.most) permits out at once: the line never filled")
     }
 
     @Test("a refused permit sends nothing and leaves the line free for the next message", arguments: [3, 0])
