@@ -574,8 +574,8 @@ private func withFakeProvider(_ body: (FakeSMSProvider) async throws -> Void) as
     fake.stop()
 }
 
-/// A port on loopback where nothing listens: bound, then closed again.
-private func closedPort() throws -> Int {
+/// A port on loopback where nothing listens: bound, then closed again (also where a test starts a server of its own).
+func closedPort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw FakeError("socket() failed") }
     defer { close(fd) }
