@@ -60,6 +60,19 @@ private final class EchoingRelay: Sendable {
 
 /// SMTP settings for the relay on `port`, loaded the way the daemon loads them.
 private func smtpSettings(port: Int) throws -> Configuration.SMTPSettings {
+    try loadSMTPSettings("""
+      smtp:
+        url: smtp://127.0.0.1:\(port)
+        tls: none
+        username: \(username)
+        password_env: KOERIER_TEST_SMTP_PASSWORD
+        timeout: 20
+    """, environment: ["KOERIER_TEST_SMTP_PASSWORD": password])
+}
+
+/// `email.smtp` from a configuration file holding `smtpYAML` (the lines under `email:`), loaded the way the daemon
+/// loads it.
+func loadSMTPSettings(_ smtpYAML: String, environment: [String: String] = [:]) throws -> Configuration.SMTPSettings {
     let folder = NSTemporaryDirectory() + "koerier-smtp-config-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -67,15 +80,10 @@ private func smtpSettings(port: Int) throws -> Configuration.SMTPSettings {
     email:
       from: "Debiteurenbeheer <debiteuren@voorbeeld.nl>"
       transport: smtp
-      smtp:
-        url: smtp://127.0.0.1:\(port)
-        tls: none
-        username: \(username)
-        password_env: KOERIER_TEST_SMTP_PASSWORD
-        timeout: 20
+    \(smtpYAML)
     """
     try yaml.write(toFile: folder + "/koerier.yaml", atomically: true, encoding: .utf8)
-    let configuration = try Configuration.load(file: folder + "/koerier.yaml", environment: ["KOERIER_TEST_SMTP_PASSWORD": password])
+    let configuration = try Configuration.load(file: folder + "/koerier.yaml", environment: environment)
     return try #require(configuration.email.smtp)
 }
 

@@ -42,17 +42,9 @@ private struct SMTPSink {
 }
 
 private func settings(port: Int, connections: Int) throws -> Configuration.SMTPSettings {
-    let folder = NSTemporaryDirectory() + "koerier-send-ahead-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: folder) }
-    let yaml = """
-    email:
-      from: "Debiteurenbeheer <debiteuren@voorbeeld.nl>"
-      transport: smtp
+    try loadSMTPSettings("""
       smtp: { url: "smtp://127.0.0.1:\(port)", tls: none, connections: \(connections), timeout: 20 }
-    """
-    try yaml.write(toFile: folder + "/koerier.yaml", atomically: true, encoding: .utf8)
-    return try #require(try Configuration.load(file: folder + "/koerier.yaml", environment: [:]).email.smtp)
+    """)
 }
 
 private func message(_ index: Int) -> EmailMessage {
